@@ -1,0 +1,48 @@
+/**
+ * The events the gate statechart accepts. This file is the contract between the machine and everything
+ * that feeds it: the tracker (PEOPLE), hardware inputs (STAFF_BUTTON, FIRE_ALARM_*, PASSAGE), supervisors
+ * of the camera, detector and drivers (FAULT / FAULT_CLEARED) and operator commands (MAINTENANCE_*,
+ * OPEN_ONCE). Every payload is plain JSON so events can be logged, replayed and sent over MQTT.
+ */
+
+/** What the classifier says about one face. `unknown` is a face seen but not classifiable (blur, pose). */
+export type FaceLabel = 'mask' | 'no_mask' | 'incorrect' | 'unknown';
+
+/** One tracked person as seen in one frame, after the tracker has smoothed its class probabilities. */
+export interface PersonObservation {
+  /** Stable track id from the tracker. */
+  id: string;
+  /** The smoothed label for this frame. */
+  label: FaceLabel;
+  /** Smoothed probability of `label`, 0..1. */
+  confidence: number;
+  /** Whether the face centre is inside the configured gate zone. */
+  inZone: boolean;
+  /** Face box in frame pixels [x1, y1, x2, y2], for logs and the dashboard. */
+  box?: [number, number, number, number];
+}
+
+/** Why something stopped working. Faults from the machine's own actors (boot, thermometer) retry by themselves. */
+export type FaultSource = 'camera' | 'detector' | 'hardware' | 'thermometer' | 'boot';
+
+export type GateEvent =
+  /** One processed frame: every person the tracker currently reports, in or out of the zone. */
+  | { type: 'PEOPLE'; t: number; frame: number; people: PersonObservation[] }
+  /** Staff button: open the gate for one passage. */
+  | { type: 'STAFF_BUTTON' }
+  /** Remote "open once" (dashboard, MQTT): same as the staff button. */
+  | { type: 'OPEN_ONCE'; by?: string }
+  /** The passage sensor saw someone walk through. */
+  | { type: 'PASSAGE' }
+  | { type: 'FIRE_ALARM_ON' }
+  | { type: 'FIRE_ALARM_OFF' }
+  | { type: 'MAINTENANCE_ON'; by?: string }
+  | { type: 'MAINTENANCE_OFF'; by?: string }
+  | { type: 'FAULT'; source: FaultSource; reason: string }
+  | { type: 'FAULT_CLEARED'; source: FaultSource };
+
+/** Why the gate is alerting. Each reason has its own voice prompt. */
+export type AlertReason = 'no_mask' | 'incorrect' | 'fever';
+
+/** Voice prompts the machine asks for; the audio layer maps them to WAV files per language. */
+export type PromptId = 'thank_you' | 'wear_mask' | 'cover_nose' | 'temperature' | 'escalation' | 'override';

@@ -1,0 +1,42 @@
+/**
+ * The `mask-gate` command line. Each subcommand lives in its own module and is loaded lazily, so that
+ * `--validate-config` never loads native drivers it does not need.
+ */
+export type Command = (argv: string[]) => Promise<number>;
+
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+const commands: Record<string, CommandEntry> = {
+  run: {
+    summary: 'run the gate (--config FILE, --validate-config FILE)',
+    load: async () => (await import('./run.js')).runCommand,
+  },
+};
+
+/** Lets later modules add subcommands without editing the table above. */
+export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {
+  commands[name] = { summary, load };
+}
+
+export function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return ['usage: mask-gate <command> [options]', '', 'commands:', ...lines].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    process.stderr.write(`mask-gate: unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  return command(rest);
+}

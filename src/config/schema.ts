@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { CameraSection } from './sections/camera';
+import { DetectorSection } from './sections/detector';
+import { GateSection } from './sections/gate';
+import { HardwareSection } from './sections/hardware';
+import { DashboardSection, EventLogSection, MqttSection, VoiceSection } from './sections/services';
+
+/**
+ * The one config schema. Every TypeScript config type is inferred from it; every section is strict
+ * (unknown keys are errors) and fully defaulted, so an empty file is the demo configuration.
+ */
+export const ConfigSchema = z
+  .strictObject({
+    site: z.strictObject({ name: z.string().min(1).default('Entrance') }).prefault({}),
+    camera: CameraSection.prefault({}),
+    detector: DetectorSection.prefault({}),
+    gate: GateSection.prefault({}),
+    hardware: HardwareSection.prefault({}),
+    voice: VoiceSection.prefault({}),
+    eventLog: EventLogSection.prefault({}),
+    dashboard: DashboardSection.prefault({}),
+    mqtt: MqttSection.prefault({}),
+    log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const ev = c.gate.evidence;
+    if (ev.agreeFrames > ev.windowFrames) {
+      issue(['gate', 'evidence', 'agreeFrames'], `expected at most windowFrames (${ev.windowFrames}), got ${ev.agreeFrames}`);
+    } else if (ev.agreeFrames * 2 <= ev.windowFrames) {
+      // With K <= N/2 a person could be both masked and unmasked at once.
+      issue(['gate', 'evidence', 'agreeFrames'], `expected more than half of windowFrames (> ${ev.windowFrames / 2}), got ${ev.agreeFrames}`);
+    }
+    const z0 = c.gate.zone;
+    if (z0.x + z0.width > 1 + 1e-9) issue(['gate', 'zone', 'width'], `expected x + width <= 1, got ${z0.x + z0.width}`);
+    if (z0.y + z0.height > 1 + 1e-9) issue(['gate', 'zone', 'height'], `expected y + height <= 1, got ${z0.y + z0.height}`);
+    if (z0.width === 0 || z0.height === 0) issue(['gate', 'zone'], 'expected a zone with an area, got width or height 0');
+
+    // One pin drives one thing.
+    const seen = new Map<number, string>();
+    for (const group of ['outputs', 'inputs'] as const) {
+      for (const [name, p] of Object.entries(c.hardware[group])) {
+        if (!p) continue;
+        const other = seen.get(p.pin);
+        if (other) issue(['hardware', group, name, 'pin'], `expected a pin not used elsewhere, got ${p.pin} (also hardware.${other}.pin)`);
+        else seen.set(p.pin, `${group}.${name}`);
+      }
+    }
+    if (c.gate.relayMode === 'hold' && !c.hardware.inputs.passageSensor) {
+      issue(['gate', 'relayMode'], 'expected "pulse" when no hardware.inputs.passageSensor is wired, got "hold"');
+    }
+    if (c.dashboard.enabled && !isLoopback(c.dashboard.host) && !c.dashboard.token) {
+      issue(['dashboard', 'token'], `expected a token when the dashboard binds beyond loopback (host ${c.dashboard.host}), got null`);
+    }
+    if (c.mqtt.password && !c.mqtt.username) issue(['mqtt', 'username'], 'expected a username with mqtt.password, got null');
+  })
+  .transform((c) => {
+    // The relay's crash level follows the door's fail mode unless set explicitly.
+    const relay = c.hardware.outputs.relay;
+    if (relay && relay.safe === undefined) relay.safe = c.gate.failMode === 'open' ? 'on' : 'off';
+    return c;
+  });
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

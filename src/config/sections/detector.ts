@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+export const DetectorSection = z.strictObject({
+  /** A model folder holding model.json. */
+  model: z.string().min(1).default('models/mask-two-stage'),
+  /** Execution providers tried in order; null picks [tensorrt, cuda, cpu] on a Jetson and [cpu] elsewhere. */
+  providers: z.array(z.enum(['tensorrt', 'cuda', 'cpu'])).min(1).nullable().default(null),
+  threads: z.number().int().min(1).max(64).default(2),
+  tensorrt: z
+    .strictObject({
+      fp16: z.boolean().default(true),
+      engineCachePath: z.string().min(1).default('/var/lib/mask-gate/trt-cache'),
+    })
+    .prefault({}),
+  tracker: z
+    .strictObject({
+      iouThreshold: z.number().min(0.01).max(1).default(0.3),
+      /** A track survives this many frames without a match (a blink of the detector). */
+      maxMissedFrames: z.number().int().min(0).max(300).default(8),
+      /** Class probabilities are smoothed with an EMA over about this many frames. */
+      smoothingFrames: z.number().int().min(1).max(120).default(5),
+    })
+    .prefault({}),
+});
+export type DetectorConfig = z.infer<typeof DetectorSection>;

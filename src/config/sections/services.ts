@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { SecretRef } from '../secret';
+
+export const EventLogSection = z.strictObject({
+  path: z.string().min(1).default('./data/events.sqlite'),
+  retentionDays: z.number().int().min(1).max(3650).default(30),
+  snapshots: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Faces are blurred in stored snapshots unless this is false. */
+      blurFaces: z.boolean().default(true),
+      dir: z.string().min(1).default('./data/snapshots'),
+    })
+    .prefault({}),
+});
+
+export const DashboardSection = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Loopback by default; any other address needs `token`. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  token: SecretRef.nullable().default(null),
+});
+
+export const MqttSection = z.strictObject({
+  enabled: z.boolean().default(false),
+  url: z.string().regex(/^mqtts?:\/\/|^wss?:\/\//, 'expected an mqtt://, mqtts://, ws:// or wss:// URL').default('mqtt://127.0.0.1:1883'),
+  username: z.string().nullable().default(null),
+  password: SecretRef.nullable().default(null),
+  topicPrefix: z.string().min(1).default('mask-gate'),
+  clientId: z.string().min(1).nullable().default(null),
+  /** While the broker is down, decision events are queued (up to queueMax) or dropped. */
+  offline: z.enum(['queue', 'drop']).default('queue'),
+  queueMax: z.number().int().min(0).max(100_000).default(1000),
+  homeAssistantDiscovery: z.boolean().default(true),
+});
+
+const PromptTexts = z.strictObject({
+  thank_you: z.string().min(1),
+  wear_mask: z.string().min(1),
+  cover_nose: z.string().min(1),
+  temperature: z.string().min(1),
+  override: z.string().min(1),
+});
+
+export const VoiceSection = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** espeak-ng voices, played one after another: e.g. [en, yue]. */
+  languages: z.array(z.string().regex(/^[a-z]{2,3}(-[a-z0-9]+)*$/i)).min(1).default(['en']),
+  sink: z.enum(['auto', 'alsa', 'aplay', 'none']).default('auto'),
+  /** Prompt text per language; languages without an entry use the built-in English/Cantonese texts. */
+  texts: z.record(z.string(), PromptTexts).default({}),
+});
