@@ -14,8 +14,9 @@ export const GateSection = z.strictObject({
   /** K of the last N frames must agree before a person is decided: one blurry frame decides nothing. */
   evidence: z
     .strictObject({
-      windowFrames: z.number().int().min(1).max(120).default(8),
-      agreeFrames: z.number().int().min(1).max(120).default(5),
+      windowFrames: z.number().int().min(2).max(120).default(8),
+      // At least 2: a single frame (a blur, a glare) must never decide.
+      agreeFrames: z.number().int().min(2).max(120).default(5),
       /** Observations below this smoothed confidence count as `unknown`. */
       minConfidence: Fraction.default(0.6),
     })

@@ -1,0 +1,296 @@
+import { and, assign, fromPromise, raise, setup } from 'xstate';
+import { initialContext, SELF_RETRYING, type GateContext, type GateSettings } from './gate-context';
+import type { AlertReason, FaultSource, GateEvent, PersonObservation, PromptId } from './gate-events';
+import { addObservations, anyoneInZoneNow, gateVerdict, type GateVerdict } from './gate-evidence';
+
+/** Raised by the machine after each PEOPLE event has updated the evidence. */
+type InternalEvent = { type: 'gate.evaluate'; anyoneNow: boolean } | { type: 'gate.personGone' };
+export type GateMachineEvent = GateEvent | InternalEvent;
+
+/** What a decision report carries to the event log, MQTT and the dashboard. */
+export interface DecisionReport {
+  outcome: 'cleared' | 'alert';
+  reason: AlertReason | null;
+  verdict: GateVerdict;
+  temperatureC: number | null;
+  t: number | null;
+}
+
+const promptFor: Record<AlertReason, PromptId> = { no_mask: 'wear_mask', incorrect: 'cover_nose', fever: 'temperature' };
+
+/**
+ * The gate statechart. Pure: every effect is a named action or actor whose real implementation is
+ * attached with `.provide()` at the composition root; every timing comes from `settings` (config).
+ * Outputs (LEDs, relay, buzzer, display) are derived from the state by `indicationFor`.
+ */
+export const gateMachine = setup({
+  types: {
+    context: {} as GateContext,
+    events: {} as GateMachineEvent,
+    input: {} as GateSettings,
+  },
+  actors: {
+    /** Loads the detector and runs a warm-up inference. Provided at the root. */
+    warmUpDetector: fromPromise<void>(async () => {
+      throw new Error('warmUpDetector not provided');
+    }),
+    /** Reads the thermometer once, in Celsius with the offset applied. Provided at the root. */
+    readTemperature: fromPromise<number>(async () => {
+      throw new Error('readTemperature not provided');
+    }),
+  },
+  actions: {
+    // Effects: no-ops here, real ones attached at the root.
+    say: (_, _params: { prompt: PromptId }) => {},
+    notifyStaff: (_, _params: { reason: AlertReason | null }) => {},
+    reportDecision: (_, _params: DecisionReport) => {},
+    reportForcedPassage: () => {},
+
+    recordPeople: assign(({ context, event }) => {
+      if (event.type !== 'PEOPLE') return {};
+      const s = context.settings;
+      const tracks = addObservations(context.tracks, event.people, event.t, s.evidence, s.personGoneMs);
+      return { tracks, verdict: gateVerdict(tracks, s.evidence.agreeFrames), lastFrame: { t: event.t, frame: event.frame } };
+    }),
+    raiseEvaluate: raise(({ event }) => ({
+      type: 'gate.evaluate' as const,
+      anyoneNow: event.type === 'PEOPLE' && anyoneInZoneNow(event.people as PersonObservation[]),
+    })),
+    raisePersonGone: raise({ type: 'gate.personGone' as const }),
+    forgetPeople: assign({ tracks: {}, verdict: { kind: 'empty' as const }, alertReason: null, temperatureC: null }),
+    setAlertReason: assign({
+      alertReason: ({ context }) => (context.verdict.kind === 'alert' ? context.verdict.reason : context.alertReason),
+    }),
+    setFeverAlert: assign({ alertReason: 'fever' as const }),
+    setTemperature: assign({ temperatureC: ({ event }) => (event as unknown as { output: number }).output }),
+    addFault: assign({
+      faults: ({ context, event }, params?: { source: FaultSource; reason: string }) => {
+        const f = params ?? (event.type === 'FAULT' ? { source: event.source, reason: event.reason } : null);
+        if (!f) return context.faults;
+        return [...context.faults.filter((x) => x.source !== f.source), f];
+      },
+    }),
+    removeFault: assign({
+      faults: ({ context, event }) => (event.type === 'FAULT_CLEARED' ? context.faults.filter((f) => f.source !== event.source) : context.faults),
+    }),
+    clearSelfRetryingFaults: assign({ faults: ({ context }) => context.faults.filter((f) => !SELF_RETRYING.includes(f.source)) }),
+    setMaintenance: assign({ maintenance: (_, params: { on: boolean }) => params.on }),
+    setFireAlarm: assign({ fireAlarm: (_, params: { on: boolean }) => params.on }),
+    markReady: assign({ ready: true }),
+  },
+  guards: {
+    anyoneNow: ({ event }) => event.type === 'gate.evaluate' && event.anyoneNow,
+    nobodyNow: ({ event }) => event.type === 'gate.evaluate' && !event.anyoneNow,
+    verdictAlert: ({ context }) => context.verdict.kind === 'alert',
+    verdictCleared: ({ context }) => context.verdict.kind === 'cleared',
+    verdictClearedNeedsScreening: ({ context }) => context.verdict.kind === 'cleared' && context.settings.hasThermometer,
+    verdictUndecided: ({ context }) => context.verdict.kind === 'undecided',
+    alertReasonChanged: ({ context }) => context.verdict.kind === 'alert' && context.verdict.reason !== context.alertReason,
+    maskAlert: ({ context }) => context.alertReason !== 'fever',
+    fever: ({ context, event }) => {
+      const t = (event as unknown as { output?: number }).output;
+      return typeof t === 'number' && t >= context.settings.feverThresholdC;
+    },
+    pulseMode: ({ context }) => context.settings.relayMode === 'pulse',
+    noFaults: ({ context }) => context.faults.length === 0,
+    hasFaults: ({ context }) => context.faults.length > 0,
+    fireAlarm: ({ context }) => context.fireAlarm,
+    maintenance: ({ context }) => context.maintenance,
+    notReady: ({ context }) => !context.ready,
+  },
+  delays: {
+    personGone: ({ context }) => context.settings.personGoneMs,
+    relayOpen: ({ context }) => context.settings.relayOpenMs,
+    holdMax: ({ context }) => context.settings.holdMaxMs,
+    escalate: ({ context }) => context.settings.escalateAfterMs,
+    selfTestBlink: ({ context }) => context.settings.selfTestBlinkMs,
+    faultRetry: ({ context }) => context.settings.faultRetryMs,
+  },
+}).createMachine({
+  id: 'gate',
+  context: ({ input }) => initialContext(input),
+  initial: 'booting',
+  on: {
+    PEOPLE: { actions: ['recordPeople', 'raiseEvaluate'] },
+    FAULT: { target: '.fault', actions: 'addFault' },
+    FAULT_CLEARED: { actions: 'removeFault' },
+    FIRE_ALARM_ON: { target: '.emergency', actions: { type: 'setFireAlarm', params: { on: true } } },
+    FIRE_ALARM_OFF: { actions: { type: 'setFireAlarm', params: { on: false } } },
+    MAINTENANCE_ON: { target: '.maintenance', actions: { type: 'setMaintenance', params: { on: true } } },
+    MAINTENANCE_OFF: { actions: { type: 'setMaintenance', params: { on: false } } },
+  },
+  states: {
+    /** Decides where to go after boot, an emergency, maintenance or a fault: highest priority first. */
+    route: {
+      always: [
+        { guard: 'fireAlarm', target: 'emergency' },
+        { guard: 'maintenance', target: 'maintenance' },
+        { guard: 'hasFaults', target: 'fault' },
+        { guard: 'notReady', target: 'booting' },
+        { target: 'operating' },
+      ],
+    },
+
+    booting: {
+      type: 'parallel',
+      states: {
+        selfTest: {
+          initial: 'green',
+          states: {
+            green: { after: { selfTestBlink: 'red' } },
+            red: { after: { selfTestBlink: 'amber' } },
+            amber: { after: { selfTestBlink: 'done' } },
+            done: { type: 'final' },
+          },
+        },
+        warmUp: {
+          initial: 'running',
+          states: {
+            running: {
+              invoke: {
+                src: 'warmUpDetector',
+                onDone: 'done',
+                onError: {
+                  target: '#gate.fault',
+                  actions: { type: 'addFault', params: ({ event }) => ({ source: 'boot' as const, reason: `detector warm-up failed: ${errorText(event.error)}` }) },
+                },
+              },
+            },
+            done: { type: 'final' },
+          },
+        },
+      },
+      onDone: { target: 'route', actions: 'markReady' },
+    },
+
+    operating: {
+      type: 'parallel',
+      // Evidence gathered before a fault, maintenance or an override is stale.
+      entry: 'forgetPeople',
+      on: {
+        STAFF_BUTTON: 'override',
+        OPEN_ONCE: 'override',
+      },
+      states: {
+        /** Someone in the zone now, or not; PERSON_GONE after personGoneMs without a face. */
+        presence: {
+          initial: 'empty',
+          states: {
+            empty: { on: { 'gate.evaluate': { guard: 'anyoneNow', target: 'present' } } },
+            present: { on: { 'gate.evaluate': { guard: 'nobodyNow', target: 'leaving' } } },
+            leaving: {
+              on: { 'gate.evaluate': { guard: 'anyoneNow', target: 'present' } },
+              after: { personGone: { target: 'empty', actions: ['forgetPeople', 'raisePersonGone'] } },
+            },
+          },
+        },
+        door: {
+          initial: 'idle',
+          on: { 'gate.personGone': '.idle' },
+          states: {
+            idle: { on: { 'gate.evaluate': { guard: 'anyoneNow', target: 'evaluating' } } },
+            evaluating: {
+              on: {
+                'gate.evaluate': [
+                  { guard: 'verdictAlert', target: 'alert' },
+                  { guard: 'verdictClearedNeedsScreening', target: 'screening' },
+                  { guard: 'verdictCleared', target: 'cleared' },
+                ],
+              },
+            },
+            screening: {
+              invoke: {
+                src: 'readTemperature',
+                onDone: [
+                  { guard: 'fever', target: 'alert', actions: ['setTemperature', 'setFeverAlert'] },
+                  { target: 'cleared', actions: 'setTemperature' },
+                ],
+                onError: {
+                  // A failed read is a fault, never a pass.
+                  target: '#gate.fault',
+                  actions: { type: 'addFault', params: ({ event }) => ({ source: 'thermometer' as const, reason: `temperature read failed: ${errorText(event.error)}` }) },
+                },
+              },
+              on: { 'gate.evaluate': { guard: 'verdictAlert', target: 'alert' } },
+            },
+            cleared: {
+              initial: 'open',
+              entry: [{ type: 'say', params: { prompt: 'thank_you' } }, { type: 'reportDecision', params: ({ context }) => decision(context, 'cleared') }],
+              on: { 'gate.evaluate': { guard: 'verdictAlert', target: 'alert' } },
+              states: {
+                /** Relay released: a pulse of relayOpenMs, or held until the passage sensor fires. */
+                open: {
+                  after: { relayOpen: { guard: 'pulseMode', target: 'closed' }, holdMax: { target: 'closed' } },
+                  on: { PASSAGE: 'closed' },
+                },
+                /** The passage is over; a newcomer in the zone is evaluated afresh. */
+                closed: { on: { 'gate.evaluate': { guard: 'verdictUndecided', target: '#gate.operating.door.evaluating' } } },
+              },
+            },
+            alert: {
+              initial: 'active',
+              entry: ['setAlertReason', { type: 'say', params: ({ context }) => ({ prompt: promptFor[context.alertReason ?? 'no_mask'] }) }, { type: 'reportDecision', params: ({ context }) => decision(context, 'alert') }],
+              on: {
+                'gate.evaluate': [
+                  // Re-evaluated continuously: putting a mask on clears (a fever alert does not).
+                  { guard: and(['maskAlert', 'verdictClearedNeedsScreening']), target: 'screening' },
+                  { guard: and(['maskAlert', 'verdictCleared']), target: 'cleared' },
+                  {
+                    guard: 'alertReasonChanged',
+                    actions: ['setAlertReason', { type: 'say', params: ({ context }) => ({ prompt: promptFor[context.verdict.kind === 'alert' ? context.verdict.reason : 'no_mask'] }) }],
+                  },
+                ],
+                PASSAGE: { actions: 'reportForcedPassage' },
+              },
+              states: {
+                active: { after: { escalate: 'escalated' } },
+                escalated: {
+                  entry: [{ type: 'notifyStaff', params: ({ context }) => ({ reason: context.alertReason }) }, { type: 'say', params: { prompt: 'escalation' } }],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+
+    /** Staff opened the gate for one passage (button or remote command). */
+    override: {
+      entry: { type: 'say', params: { prompt: 'override' } },
+      on: { PASSAGE: 'route' },
+      after: { relayOpen: { guard: 'pulseMode', target: 'route' }, holdMax: { target: 'route' } },
+    },
+
+    /** Fire alarm: relay released whatever else is going on, until the input clears. */
+    emergency: {
+      on: {
+        FIRE_ALARM_OFF: { target: 'route', actions: { type: 'setFireAlarm', params: { on: false } } },
+        FAULT: { actions: 'addFault' },
+        MAINTENANCE_ON: { actions: { type: 'setMaintenance', params: { on: true } } },
+      },
+    },
+
+    maintenance: {
+      on: {
+        MAINTENANCE_OFF: { target: 'route', actions: { type: 'setMaintenance', params: { on: false } } },
+        FAULT: { actions: 'addFault' },
+      },
+    },
+
+    fault: {
+      always: { guard: 'noFaults', target: 'route' },
+      after: { faultRetry: { actions: 'clearSelfRetryingFaults', reenter: true, target: 'fault' } },
+      on: { STAFF_BUTTON: 'override', OPEN_ONCE: 'override' },
+    },
+  },
+});
+
+function decision(context: GateContext, outcome: 'cleared' | 'alert'): DecisionReport {
+  return { outcome, reason: outcome === 'alert' ? context.alertReason : null, verdict: context.verdict, temperatureC: context.temperatureC, t: context.lastFrame?.t ?? null };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export type GateMachine = typeof gateMachine;
