@@ -32,7 +32,6 @@ export interface GateContext {
   temperatureC: number | null;
   faults: ActiveFault[];
   maintenance: boolean;
-  fireAlarm: boolean;
   /** Self-test and detector warm-up have completed once. */
   ready: boolean;
   lastFrame: { t: number; frame: number } | null;
@@ -50,7 +49,6 @@ export function initialContext(settings: GateSettings): GateContext {
     temperatureC: null,
     faults: [],
     maintenance: false,
-    fireAlarm: false,
     ready: false,
     lastFrame: null,
   };

@@ -75,7 +75,6 @@ export const gateMachine = setup({
     }),
     clearSelfRetryingFaults: assign({ faults: ({ context }) => context.faults.filter((f) => !SELF_RETRYING.includes(f.source)) }),
     setMaintenance: assign({ maintenance: (_, params: { on: boolean }) => params.on }),
-    setFireAlarm: assign({ fireAlarm: (_, params: { on: boolean }) => params.on }),
     markReady: assign({ ready: true }),
   },
   guards: {
@@ -94,7 +93,6 @@ export const gateMachine = setup({
     pulseMode: ({ context }) => context.settings.relayMode === 'pulse',
     noFaults: ({ context }) => context.faults.length === 0,
     hasFaults: ({ context }) => context.faults.length > 0,
-    fireAlarm: ({ context }) => context.fireAlarm,
     maintenance: ({ context }) => context.maintenance,
     notReady: ({ context }) => !context.ready,
   },
@@ -114,16 +112,17 @@ export const gateMachine = setup({
     PEOPLE: { actions: ['recordPeople', 'raiseEvaluate'] },
     FAULT: { target: '.fault', actions: 'addFault' },
     FAULT_CLEARED: { actions: 'removeFault' },
-    FIRE_ALARM_ON: { target: '.emergency', actions: { type: 'setFireAlarm', params: { on: true } } },
-    FIRE_ALARM_OFF: { actions: { type: 'setFireAlarm', params: { on: false } } },
+    FIRE_ALARM_ON: '.emergency',
     MAINTENANCE_ON: { target: '.maintenance', actions: { type: 'setMaintenance', params: { on: true } } },
     MAINTENANCE_OFF: { actions: { type: 'setMaintenance', params: { on: false } } },
   },
   states: {
-    /** Decides where to go after boot, an emergency, maintenance or a fault: highest priority first. */
+    /**
+     * Decides where to go after boot, an emergency, maintenance, a fault or an override: highest priority
+     * first. The fire alarm needs no branch: FIRE_ALARM_ON enters emergency from every state.
+     */
     route: {
       always: [
-        { guard: 'fireAlarm', target: 'emergency' },
         { guard: 'maintenance', target: 'maintenance' },
         { guard: 'hasFaults', target: 'fault' },
         { guard: 'notReady', target: 'booting' },
@@ -236,7 +235,8 @@ export const gateMachine = setup({
                   { guard: and(['maskAlert', 'verdictClearedNeedsScreening']), target: 'screening' },
                   { guard: and(['maskAlert', 'verdictCleared']), target: 'cleared' },
                   {
-                    guard: 'alertReasonChanged',
+                    // A fever alert keeps its reason until the person leaves.
+                    guard: and(['maskAlert', 'alertReasonChanged']),
                     actions: ['setAlertReason', { type: 'say', params: ({ context }) => ({ prompt: promptFor[context.verdict.kind === 'alert' ? context.verdict.reason : 'no_mask'] }) }],
                   },
                 ],
@@ -264,7 +264,7 @@ export const gateMachine = setup({
     /** Fire alarm: relay released whatever else is going on, until the input clears. */
     emergency: {
       on: {
-        FIRE_ALARM_OFF: { target: 'route', actions: { type: 'setFireAlarm', params: { on: false } } },
+        FIRE_ALARM_OFF: 'route',
         FAULT: { actions: 'addFault' },
         MAINTENANCE_ON: { actions: { type: 'setMaintenance', params: { on: true } } },
       },

@@ -1,0 +1,109 @@
+import { createMachine } from 'xstate';
+
+/**
+ * An abstract model of the gate: one state per situation worth telling apart (flags such as "a fault is
+ * pending behind maintenance" are separate states, so serialising only the state value is exact), and
+ * abstract events that each stand for a short concrete scenario (see the executors in gate.paths.test.ts).
+ * Only the events listed for a state are explored from it.
+ */
+export type AbstractEvent =
+  | 'BOOT_DONE' | 'WARMUP_FAIL'
+  | 'PERSON_MASKED' | 'PERSON_UNMASKED' | 'PERSON_INCORRECT' | 'NEWCOMER' | 'BLINK' | 'NO_FACE_TIMEOUT'
+  | 'TEMP_OK' | 'TEMP_FEVER' | 'TEMP_FAIL'
+  | 'RELAY_TIMEOUT' | 'PASSAGE' | 'ESCALATE_TIMEOUT'
+  | 'STAFF_BUTTON' | 'OPEN_ONCE' | 'FIRE_ON' | 'FIRE_OFF' | 'MAINT_ON' | 'MAINT_OFF'
+  | 'CAMERA_FAULT' | 'CAMERA_CLEARED' | 'FAULT_RETRY';
+
+export interface Variant {
+  name: string;
+  thermometer: boolean;
+  relayMode: 'pulse' | 'hold';
+  failMode: 'secure' | 'open';
+}
+
+type Table = Record<string, Partial<Record<AbstractEvent, string>>>;
+
+export function abstractTable(v: Variant): Table {
+  const masked = v.thermometer ? 'screening' : 'cleared_open';
+  const t: Table = {
+    booting: { BOOT_DONE: 'idle', WARMUP_FAIL: 'fault_warmup', FIRE_ON: 'emergency_boot', MAINT_ON: 'maintenance_boot', CAMERA_FAULT: 'fault_camera_boot', STAFF_BUTTON: 'booting', PASSAGE: 'booting' },
+    fault_warmup: { FAULT_RETRY: 'booting', CAMERA_CLEARED: 'fault_warmup' },
+    fault_camera_boot: { CAMERA_CLEARED: 'booting', FAULT_RETRY: 'fault_camera_boot' },
+    emergency_boot: { FIRE_OFF: 'booting', STAFF_BUTTON: 'emergency_boot' },
+    maintenance_boot: { MAINT_OFF: 'booting' },
+    idle: {
+      PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_active', PERSON_INCORRECT: 'alert_active', NEWCOMER: 'evaluating',
+      NO_FACE_TIMEOUT: 'idle', PASSAGE: 'idle', TEMP_OK: 'idle', FIRE_OFF: 'idle', MAINT_OFF: 'idle', CAMERA_CLEARED: 'idle',
+      STAFF_BUTTON: 'override', OPEN_ONCE: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
+    },
+    evaluating: {
+      PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_active', PERSON_INCORRECT: 'alert_active', NEWCOMER: 'evaluating',
+      NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
+    },
+    cleared_open: {
+      RELAY_TIMEOUT: 'cleared_closed', PASSAGE: 'cleared_closed', PERSON_MASKED: 'cleared_open', PERSON_UNMASKED: 'alert_active',
+      NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
+    },
+    cleared_closed: {
+      NEWCOMER: 'evaluating', PERSON_UNMASKED: 'alert_active', PERSON_MASKED: 'cleared_closed', PASSAGE: 'cleared_closed',
+      NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
+    },
+    alert_active: {
+      ESCALATE_TIMEOUT: 'alert_escalated', PERSON_MASKED: masked, PERSON_INCORRECT: 'alert_active', PERSON_UNMASKED: 'alert_active',
+      BLINK: 'alert_active', PASSAGE: 'alert_active', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency',
+      MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
+    },
+    alert_escalated: {
+      PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_escalated', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
+    },
+    override: { RELAY_TIMEOUT: 'idle', PASSAGE: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera' },
+    fault_camera: {
+      CAMERA_CLEARED: 'idle', FAULT_RETRY: 'fault_camera', PERSON_MASKED: 'fault_camera', STAFF_BUTTON: 'override_fault', OPEN_ONCE: 'override_fault',
+      FIRE_ON: 'emergency_fault', MAINT_ON: 'maintenance_fault',
+    },
+    override_fault: { RELAY_TIMEOUT: 'fault_camera', PASSAGE: 'fault_camera' },
+    emergency: { FIRE_OFF: 'idle', MAINT_ON: 'emergency_maint', CAMERA_FAULT: 'emergency_fault', STAFF_BUTTON: 'emergency', PERSON_UNMASKED: 'emergency' },
+    emergency_maint: { FIRE_OFF: 'maintenance', MAINT_OFF: 'emergency' },
+    emergency_fault: { FIRE_OFF: 'fault_camera', CAMERA_CLEARED: 'emergency' },
+    maintenance: { MAINT_OFF: 'idle', CAMERA_FAULT: 'maintenance_fault', STAFF_BUTTON: 'maintenance', PERSON_UNMASKED: 'maintenance', FIRE_ON: 'emergency_maint' },
+    maintenance_fault: { MAINT_OFF: 'fault_camera', CAMERA_CLEARED: 'maintenance' },
+  };
+  if (v.thermometer) {
+    Object.assign(t, {
+      screening: {
+        TEMP_OK: 'cleared_open', TEMP_FEVER: 'alert_active_fever', TEMP_FAIL: 'fault_thermometer', PERSON_UNMASKED: 'alert_active',
+        NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
+      },
+      alert_active_fever: { PERSON_MASKED: 'alert_active_fever', PERSON_UNMASKED: 'alert_active_fever', ESCALATE_TIMEOUT: 'alert_escalated_fever', NO_FACE_TIMEOUT: 'idle' },
+      alert_escalated_fever: { PERSON_MASKED: 'alert_escalated_fever', NO_FACE_TIMEOUT: 'idle' },
+      fault_thermometer: { FAULT_RETRY: 'idle', CAMERA_CLEARED: 'fault_thermometer' },
+    });
+  }
+  return t;
+}
+
+export function abstractModel(v: Variant) {
+  const table = abstractTable(v);
+  const states = Object.fromEntries(Object.entries(table).map(([name, on]) => [name, { on }]));
+  return createMachine({ id: `abstract-${v.name}`, initial: 'booting', states } as never);
+}
+
+/** The real machine's state names (gateStateName) each abstract state stands for. */
+export function realStateOf(abstract: string): string {
+  const m: Record<string, string> = {
+    fault_warmup: 'fault', fault_camera_boot: 'fault', fault_camera: 'fault', fault_thermometer: 'fault',
+    emergency_boot: 'emergency', emergency_maint: 'emergency', emergency_fault: 'emergency',
+    maintenance_boot: 'maintenance', maintenance_fault: 'maintenance',
+    override_fault: 'override',
+    cleared_open: 'cleared.open', cleared_closed: 'cleared.closed',
+    alert_active: 'alert.active', alert_escalated: 'alert.escalated', alert_active_fever: 'alert.active', alert_escalated_fever: 'alert.escalated',
+  };
+  return m[abstract] ?? abstract;
+}
+
+/** Safety invariant: where the relay may be released. */
+export function relayReleasedIn(abstract: string, v: Variant): boolean {
+  if (abstract === 'cleared_open' || abstract.startsWith('override') || abstract.startsWith('emergency')) return true;
+  if (abstract.startsWith('fault')) return v.failMode === 'open';
+  return false;
+}

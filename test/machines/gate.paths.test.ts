@@ -1,0 +1,162 @@
+import { getNextSnapshot, type AnyStateNode, type AnyTransitionDefinition } from 'xstate';
+import { getShortestPaths } from '@xstate/graph';
+import { gateMachine } from '../../machines/gate.machine';
+import { abstractModel, abstractTable, realStateOf, relayReleasedIn, type AbstractEvent, type Variant } from './gate-abstract-model';
+import { deferred, flush, GateHarness, type Deferred } from './gate-harness';
+
+const variants: Variant[] = [
+  { name: 'pulse+thermometer+secure', thermometer: true, relayMode: 'pulse', failMode: 'secure' },
+  { name: 'hold+no-thermometer+open', thermometer: false, relayMode: 'hold', failMode: 'open' },
+];
+
+/** Every transition the real machine defines, keyed the same way as the ones observed at run time. */
+function allTransitions(): Set<string> {
+  const keys = new Set<string>();
+  const visit = (node: AnyStateNode) => {
+    for (const list of node.transitions.values()) list.forEach((t, i) => keys.add(keyOf(t, i)));
+    node.always?.forEach((t, i) => keys.add(keyOf(t, i)));
+    Object.values(node.states).forEach(visit);
+  };
+  visit(gateMachine.root);
+  return keys;
+}
+
+function keyOf(t: AnyTransitionDefinition, index?: number): string {
+  const list = t.eventType === '' ? t.source.always : t.source.transitions.get(t.eventType);
+  const i = index ?? list?.findIndex((x: AnyTransitionDefinition) => x.target === t.target && x.guard === t.guard && x.actions === t.actions) ?? -1;
+  return `${t.source.id} --${t.eventType || 'always'}#${i}--> ${(t.target ?? []).map((n: AnyStateNode) => n.id).join(',') || '(none)'}`;
+}
+
+/** Runs abstract events as concrete scenarios on the real machine. */
+class Driver {
+  readonly h: GateHarness;
+  readonly covered = new Set<string>();
+  private warmUps: Deferred<void>[] = [];
+
+  constructor(readonly v: Variant) {
+    this.h = new GateHarness({
+      settings: { hasThermometer: v.thermometer, relayMode: v.relayMode, failMode: v.failMode },
+      warmUp: () => {
+        const d = deferred<void>();
+        this.warmUps.push(d);
+        return d.promise;
+      },
+    });
+    this.h.actor.system.inspect({
+      next: (ev) => {
+        if (ev.type === '@xstate.microstep') for (const t of (ev as unknown as { _transitions: AnyTransitionDefinition[] })._transitions) this.covered.add(keyOf(t));
+      },
+    });
+    // The base machine and the provided one share state node ids, so keys match allTransitions().
+    this.h.start();
+  }
+
+  async run(e: AbstractEvent): Promise<void> {
+    const h = this.h;
+    const s = h.settings;
+    const K = s.evidence.agreeFrames;
+    switch (e) {
+      case 'BOOT_DONE':
+        this.warmUps.at(-1)?.resolve();
+        return h.boot();
+      case 'WARMUP_FAIL':
+        this.warmUps.at(-1)?.reject(new Error('warm-up failed'));
+        return flush();
+      case 'PERSON_MASKED':
+        h.setAll('mask');
+        return h.frames(K);
+      case 'PERSON_UNMASKED':
+        h.setAll('no_mask');
+        return h.frames(K);
+      case 'PERSON_INCORRECT':
+        h.setAll('incorrect');
+        return h.frames(K);
+      case 'NEWCOMER':
+        h.addPerson('unknown');
+        return h.frame();
+      case 'BLINK': {
+        // The detector misses every face for one frame.
+        h.frame(100, []);
+        return h.frames(3);
+      }
+      case 'NO_FACE_TIMEOUT':
+        return h.leave();
+      case 'TEMP_OK':
+        h.temperatureReads.at(-1)?.resolve(36.5);
+        return flush();
+      case 'TEMP_FEVER':
+        h.temperatureReads.at(-1)?.resolve(38.2);
+        return flush();
+      case 'TEMP_FAIL':
+        h.temperatureReads.at(-1)?.reject(new Error('PEC mismatch'));
+        return flush();
+      case 'RELAY_TIMEOUT':
+        return h.live(this.v.relayMode === 'pulse' ? s.relayOpenMs : s.holdMaxMs);
+      case 'ESCALATE_TIMEOUT':
+        return h.live(s.escalateAfterMs);
+      case 'FAULT_RETRY':
+        // The camera is lost or the gate is faulted: time passes without frames.
+        return h.clock.increment(s.faultRetryMs);
+      case 'PASSAGE':
+        return void h.actor.send({ type: 'PASSAGE' });
+      case 'STAFF_BUTTON':
+        return void h.actor.send({ type: 'STAFF_BUTTON' });
+      case 'OPEN_ONCE':
+        return void h.actor.send({ type: 'OPEN_ONCE', by: 'test' });
+      case 'FIRE_ON':
+        return void h.actor.send({ type: 'FIRE_ALARM_ON' });
+      case 'FIRE_OFF':
+        return void h.actor.send({ type: 'FIRE_ALARM_OFF' });
+      case 'MAINT_ON':
+        return void h.actor.send({ type: 'MAINTENANCE_ON' });
+      case 'MAINT_OFF':
+        return void h.actor.send({ type: 'MAINTENANCE_OFF' });
+      case 'CAMERA_FAULT':
+        return void h.actor.send({ type: 'FAULT', source: 'camera', reason: 'camera lost' });
+      case 'CAMERA_CLEARED':
+        return void h.actor.send({ type: 'FAULT_CLEARED', source: 'camera' });
+    }
+  }
+}
+
+const coveredByAll = new Set<string>();
+
+describe.each(variants)('model-based paths ($name)', (v) => {
+  const model = abstractModel(v);
+  const table = abstractTable(v);
+  const events = (state: { value: unknown }) => Object.keys(table[String(state.value)] ?? {}).map((type) => ({ type }));
+  const paths = getShortestPaths(model, { events, serializeState: (s: { value: unknown }) => JSON.stringify(s.value) } as never);
+
+  test('every abstract state is reachable', () => {
+    const reached = new Set(paths.map((p) => String(p.state.value)));
+    expect([...reached].sort()).toEqual(Object.keys(table).sort());
+  });
+
+  // One test per abstract state: reach it by its shortest path, then take each of its edges.
+  test.each(paths.map((p) => [String(p.state.value), p] as const))('from %s, every edge matches the real machine', async (_name, path) => {
+    const edges = events(path.state as never);
+    for (const edge of edges) {
+      const d = new Driver(v);
+      const trail: string[] = [];
+      const steps = [...path.steps.slice(1).map((st) => ({ event: st.event as { type: AbstractEvent }, state: String(st.state.value) })), {
+        event: edge as { type: AbstractEvent },
+        state: String(getNextSnapshot(model, path.state as never, edge as never).value),
+      }];
+      for (const step of steps) {
+        await d.run(step.event.type);
+        trail.push(`${step.event.type} -> ${step.state}`);
+        const where = `${v.name}: ${trail.join(', ')}`;
+        expect({ where, state: d.h.state }).toEqual({ where, state: realStateOf(step.state) });
+        expect({ where, relayReleased: d.h.outputs.relay === 'released' }).toEqual({ where, relayReleased: relayReleasedIn(step.state, v) });
+      }
+      d.covered.forEach((k) => coveredByAll.add(k));
+    }
+  });
+});
+
+// Declared last, so jest runs it after the paths of both variants.
+test('the model paths take every transition the gate machine defines', () => {
+  const all = [...allTransitions()];
+  expect(all.length).toBeGreaterThan(50);
+  expect(all.filter((k) => !coveredByAll.has(k))).toEqual([]);
+});
