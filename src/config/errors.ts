@@ -11,12 +11,16 @@ export interface ConfigProblem {
 }
 
 export class ConfigError extends Error {
+  readonly problems: ConfigProblem[];
   constructor(
     readonly file: string,
-    readonly problems: ConfigProblem[],
+    problems: ConfigProblem[],
   ) {
-    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` + problems.map((p) => '  ' + formatProblem(file, p)).join('\n'));
+    // File problems in line order, then those from the environment.
+    const sorted = [...problems].sort((a, b) => (a.origin ? 1e9 : (a.line ?? 0)) - (b.origin ? 1e9 : (b.line ?? 0)));
+    super(`${file}: ${sorted.length} problem${sorted.length === 1 ? '' : 's'}\n` + sorted.map((p) => '  ' + formatProblem(file, p)).join('\n'));
     this.name = 'ConfigError';
+    this.problems = sorted;
   }
 }
 
@@ -26,7 +30,14 @@ export function formatProblem(file: string, p: ConfigProblem): string {
 }
 
 export function pathToString(path: readonly PropertyKey[]): string {
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+  return path
+    .map((k, i) => {
+      if (typeof k === 'number') return `[${k}]`;
+      // Keys that are not plain names are quoted, so "a b" or "" stay readable in a message.
+      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(String(k))) return `[${JSON.stringify(String(k))}]`;
+      return i === 0 ? String(k) : `.${String(k)}`;
+    })
+    .join('');
 }
 
 /** Describes a received value for "got Y": short, never the whole object, never a secret. */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, parse as parseYaml, type Document } from 'yaml';
 import { ConfigError, describeValue, problemsFromZod, type ConfigProblem } from './errors';
 import { ConfigSchema, type Config } from './schema';
-import { keysAt } from './schema-walk';
+import { withSecretEnv } from './secret';
+import { defaultAt, keysAt } from './schema-walk';
 
 /** Environment overrides: MASK_GATE__GATE__RELAY_OPEN_MS=5000 sets gate.relayOpenMs. */
 export const ENV_PREFIX = 'MASK_GATE__';
@@ -17,7 +18,7 @@ export interface LoadOptions {
 
 /** Loads, overrides and validates a config. Throws ConfigError listing every problem found. */
 export function loadConfig(opts: LoadOptions = {}): Config {
-  const file = opts.file ?? '(defaults)';
+  const file = opts.file ?? (opts.text !== undefined ? '(inline config)' : '(defaults)');
   const problems: ConfigProblem[] = [];
   let text = opts.text;
   if (text === undefined && opts.file !== undefined) {
@@ -36,13 +37,20 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   if (problems.length) throw new ConfigError(file, problems);
 
-  let raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (e) {
+    // e.g. an alias to an anchor that is never defined
+    throw new ConfigError(file, [{ path: '', line: 1, message: `expected valid YAML, got ${(e as Error).message}` }]);
+  }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, [{ path: '', line: 1, message: `expected a mapping at the top level, got ${describeValue(raw)}` }]);
   }
 
-  const origins = applyEnvOverrides(raw as Record<string, unknown>, opts.env ?? process.env, problems);
-  const result = ConfigSchema.safeParse(raw);
+  const env = opts.env ?? process.env;
+  const origins = applyEnvOverrides(raw as Record<string, unknown>, env, problems);
+  const result = withSecretEnv(env, () => ConfigSchema.safeParse(raw));
   if (result.success && problems.length === 0) return result.data;
 
   if (!result.success) {
@@ -85,8 +93,12 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv,
       parsed = value;
     }
     let cur = raw;
-    for (const key of path.slice(0, -1)) {
-      if (typeof cur[key] !== 'object' || cur[key] === null || Array.isArray(cur[key])) cur[key] = {};
+    for (const [i, key] of path.slice(0, -1).entries()) {
+      // A section the file leaves out starts from its default, so one override does not drop its siblings.
+      if (typeof cur[key] !== 'object' || cur[key] === null || Array.isArray(cur[key])) {
+        const d = defaultAt(ConfigSchema, path.slice(0, i + 1));
+        cur[key] = d && typeof d === 'object' && !Array.isArray(d) ? d : {};
+      }
       cur = cur[key] as Record<string, unknown>;
     }
     cur[path[path.length - 1]!] = parsed;

@@ -32,3 +32,16 @@ export function keysAt(schema: AnySchema, path: readonly PropertyKey[]): string[
   const shape = shapeAt(schema, path);
   return shape ? Object.keys(shape) : undefined;
 }
+
+/** The default input (from `.prefault()` or `.default()`) of the field at `path`, if it has one. */
+export function defaultAt(schema: AnySchema, path: readonly string[]): unknown {
+  if (path.length === 0) return undefined;
+  const parent = shapeAt(schema, path.slice(0, -1));
+  let cur: AnySchema | undefined = parent?.[path[path.length - 1]!];
+  for (let i = 0; cur && i < 20; i++) {
+    const def = cur._zod.def as unknown as { type: string; innerType?: AnySchema; defaultValue?: unknown };
+    if (def.type === 'prefault' || def.type === 'default') return structuredClone(def.defaultValue);
+    cur = def.innerType;
+  }
+  return undefined;
+}

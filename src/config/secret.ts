@@ -26,6 +26,18 @@ export class Secret {
   }
 }
 
+// The environment secrets resolve against; the loader swaps in its own for the duration of one parse.
+let secretEnv: NodeJS.ProcessEnv = process.env;
+export function withSecretEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
+  const saved = secretEnv;
+  secretEnv = env;
+  try {
+    return fn();
+  } finally {
+    secretEnv = saved;
+  }
+}
+
 /**
  * A secret in the config file: a literal string, `{ env: NAME }` (read from the environment) or
  * `{ file: PATH }` (read from a file, e.g. a systemd credential; trailing newline dropped).
@@ -39,7 +51,7 @@ export const SecretRef = z
   .transform((ref, ctx): Secret => {
     if (typeof ref === 'string') return new Secret(ref, 'inline');
     if ('env' in ref) {
-      const v = process.env[ref.env];
+      const v = secretEnv[ref.env];
       if (v === undefined || v === '') {
         ctx.addIssue({ code: 'custom', message: `expected environment variable ${ref.env} to be set, got nothing` });
         return z.NEVER;
