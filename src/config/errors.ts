@@ -107,7 +107,8 @@ export function problemsFromZod(
         break;
       }
       default:
-        out.push({ path, message: issue.message.startsWith('expected') ? issue.message : `expected ${issue.message}, got ${got}` });
+        if (!issue.message.startsWith('expected')) out.push({ path, message: `expected ${issue.message}, got ${got}` });
+        else out.push({ path, message: issue.message.includes(', got ') ? issue.message : `${issue.message}, got ${got}` });
     }
   }
   return out;

@@ -153,3 +153,7 @@ describe('secrets', () => {
 function order(line: string): number {
   return Number(/:(\d+)\)$/.exec(line)?.[1] ?? 0);
 }
+
+test('a buzzer pattern must be on/off pairs', () => {
+  expect(problemsOf('gate:\n  buzzer:\n    alert: [100, 200, 300]\n')).toEqual(['gate.buzzer.alert: expected on/off pairs (an even number of durations), got a list of 3 (site.yaml:3)']);
+});

@@ -4,7 +4,11 @@ const Ms = z.number().int().min(0).max(3_600_000);
 const Fraction = z.number().min(0).max(1);
 
 /** A buzzer pattern: alternating on/off durations in ms, starting with on. */
-const BuzzerPattern = z.array(z.number().int().min(10).max(10_000)).min(1).max(32);
+const BuzzerPattern = z
+  .array(z.number().int().min(10).max(10_000))
+  .min(2)
+  .max(32)
+  .refine((a) => a.length % 2 === 0, { message: 'expected on/off pairs (an even number of durations)' });
 
 export const GateSection = z.strictObject({
   /** The gate zone, as fractions of the frame. Faces whose centre is outside it are ignored. */

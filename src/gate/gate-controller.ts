@@ -1,0 +1,187 @@
+import { createActor, fromPromise, type Actor } from 'xstate';
+import type { Clock } from '../../hardware/clock';
+import type { DigitalInput, Thermometer, Unsubscribe } from '../../hardware/types';
+import type { GateSettings } from '../../machines/gate-context';
+import type { AlertReason, GateEvent, PromptId } from '../../machines/gate-events';
+import { gateStateName, indicationFor, type Indication } from '../../machines/gate-outputs';
+import { gateMachine, type DecisionReport } from '../../machines/gate.machine';
+import type { Logger } from '../log';
+import { IndicationDriver, OUTPUT_NAMES, type IndicationTargets } from './indication-driver';
+
+export interface GateHardware extends IndicationTargets {
+  inputs: { staffButton: DigitalInput | null; fireAlarm: DigitalInput | null; passageSensor: DigitalInput | null };
+  thermometer: Thermometer | null;
+}
+
+/** Who hears about what the gate does: voice, event log, MQTT, dashboard. All optional, all best-effort. */
+export interface GateListener {
+  onState?(state: string, indication: Indication, t: number): void;
+  onPrompt?(prompt: PromptId): void;
+  onDecision?(report: DecisionReport): void;
+  onEscalation?(reason: AlertReason | null): void;
+  onForcedPassage?(): void;
+}
+
+export interface GateControllerDeps {
+  settings: GateSettings;
+  hardware: GateHardware;
+  clock: Clock;
+  log: Logger;
+  /** Loads the detector and runs a warm-up inference; the gate is not ready before it resolves. */
+  warmUp(): Promise<void>;
+  indication: { blinkMs: number; buzzer: { alert: number[]; escalated: number[] } };
+  listeners?: GateListener[];
+}
+
+/**
+ * Runs the gate statechart against real (or fake) hardware: attaches the machine's effects with
+ * `.provide()`, turns inputs into events, drives outputs from the state, and turns driver failures into
+ * FAULT events that clear themselves once the hardware answers again.
+ */
+export class GateController {
+  private actor: Actor<typeof gateMachine> | null = null;
+  private driver: IndicationDriver | null = null;
+  private unsubscribers: Unsubscribe[] = [];
+  private lastState = '';
+  private lastIndication = '';
+  private hardwareFault: string | null = null;
+  private retryTimer: unknown = null;
+
+  constructor(private readonly deps: GateControllerDeps) {}
+
+  get state(): string {
+    return this.actor ? gateStateName(this.actor.getSnapshot()) : 'stopped';
+  }
+  get snapshot() {
+    return this.actor?.getSnapshot() ?? null;
+  }
+
+  /** Sends an event from the camera/detector supervisors, the tracker or an operator command. */
+  send(event: GateEvent): void {
+    this.actor?.send(event);
+  }
+
+  async start(): Promise<void> {
+    if (this.actor) return;
+    const { deps } = this;
+    const listeners = deps.listeners ?? [];
+    const each = (fn: (l: GateListener) => void) => {
+      for (const l of listeners) {
+        try {
+          fn(l);
+        } catch (e) {
+          deps.log.warn('gate listener failed', { error: e });
+        }
+      }
+    };
+    this.driver = new IndicationDriver(deps.hardware, {
+      clock: deps.clock,
+      blinkMs: deps.indication.blinkMs,
+      buzzer: deps.indication.buzzer,
+      onError: (err, output) => this.onHardwareError(err, output),
+    });
+    const thermometer = deps.hardware.thermometer;
+    const machine = gateMachine.provide({
+      actors: {
+        warmUpDetector: fromPromise(() => deps.warmUp()),
+        readTemperature: fromPromise(async () => {
+          if (!thermometer) throw new Error('no thermometer configured');
+          return thermometer.readObjectC();
+        }),
+      },
+      actions: {
+        say: (_, p) => each((l) => l.onPrompt?.(p.prompt)),
+        notifyStaff: (_, p) => each((l) => l.onEscalation?.(p.reason)),
+        reportDecision: (_, p) => each((l) => l.onDecision?.(p)),
+        reportForcedPassage: () => each((l) => l.onForcedPassage?.()),
+      },
+    });
+    const actor = createActor(machine, { input: deps.settings });
+    this.actor = actor;
+    actor.subscribe({
+      next: (snap) => {
+        const state = gateStateName(snap);
+        const ind = indicationFor(snap);
+        const key = JSON.stringify(ind);
+        if (state !== this.lastState) {
+          deps.log.info(`gate ${this.lastState || '(start)'} -> ${state}`);
+          this.lastState = state;
+          each((l) => l.onState?.(state, ind, deps.clock.now()));
+        }
+        if (key !== this.lastIndication) {
+          this.lastIndication = key;
+          void this.driver?.apply(ind);
+        }
+      },
+      error: (err) => deps.log.error('gate machine stopped on an error', { error: err }),
+    });
+    this.watchInputs();
+    actor.start();
+    // A fire alarm already active at start releases the relay at once.
+    const fire = deps.hardware.inputs.fireAlarm;
+    if (fire && (await fire.read().catch(() => false))) actor.send({ type: 'FIRE_ALARM_ON' });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.actor) return;
+    for (const u of this.unsubscribers.splice(0)) u();
+    if (this.retryTimer !== null) this.deps.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.driver?.stop();
+    this.actor.stop();
+    this.actor = null;
+  }
+
+  private watchInputs(): void {
+    const { inputs } = this.deps.hardware;
+    const on = (input: DigitalInput | null, fn: (level: boolean) => void) => {
+      if (!input) return;
+      this.unsubscribers.push(input.onChange((level) => fn(level)));
+      this.unsubscribers.push(input.onError((err) => this.onHardwareError(err, input.name)));
+    };
+    on(inputs.staffButton, (level) => level && this.send({ type: 'STAFF_BUTTON' }));
+    on(inputs.passageSensor, (level) => level && this.send({ type: 'PASSAGE' }));
+    on(inputs.fireAlarm, (level) => this.send({ type: level ? 'FIRE_ALARM_ON' : 'FIRE_ALARM_OFF' }));
+    for (const name of OUTPUT_NAMES) {
+      const out = this.deps.hardware.outputs[name];
+      if (out) this.unsubscribers.push(out.onError((err) => this.onHardwareError(err, name)));
+    }
+  }
+
+  /** A failed write or a dead line: outputs to their safe levels, a FAULT, and a retry until it answers. */
+  private onHardwareError(err: unknown, device: string): void {
+    // Hardware errors already name their device.
+    const reason = err instanceof Error ? err.message : `${device}: ${String(err)}`;
+    this.deps.log.error('hardware fault', { device, error: err });
+    for (const name of OUTPUT_NAMES) {
+      try {
+        this.deps.hardware.outputs[name]?.writeSafeSync();
+      } catch {
+        // The broken line itself; the others still reached their safe level.
+      }
+    }
+    this.driver?.invalidate();
+    if (this.hardwareFault === null) {
+      this.hardwareFault = reason;
+      this.send({ type: 'FAULT', source: 'hardware', reason });
+      this.scheduleRetry();
+    }
+  }
+
+  private scheduleRetry(): void {
+    this.retryTimer = this.deps.clock.setTimeout(async () => {
+      this.retryTimer = null;
+      const snap = this.actor?.getSnapshot();
+      if (!snap || !this.driver) return;
+      this.driver.invalidate();
+      const ok = await this.driver.apply(indicationFor(snap));
+      if (ok) {
+        this.deps.log.info('hardware answers again', { was: this.hardwareFault });
+        this.hardwareFault = null;
+        this.send({ type: 'FAULT_CLEARED', source: 'hardware' });
+      } else {
+        this.scheduleRetry();
+      }
+    }, this.deps.settings.faultRetryMs);
+  }
+}

@@ -1,0 +1,166 @@
+import { FakeDigitalInput } from '../../hardware/fake/digital-input';
+import { FakeDigitalOutput } from '../../hardware/fake/digital-output';
+import { FakeTextDisplay } from '../../hardware/fake/text-display';
+import { FakeThermometer } from '../../hardware/fake/thermometer';
+import { systemClock } from '../../hardware/clock';
+import { loadConfig } from '../../src/config/load';
+import { GateController, type GateHardware } from '../../src/gate/gate-controller';
+import { gateSettingsFromConfig } from '../../src/gate/settings';
+import { memoryLogger } from '../../src/log';
+import type { PersonObservation } from '../../machines/gate-events';
+
+/** Fake hardware as a site would wire it: relay on an active-low board. */
+async function fakeHardware(opts: { thermometer?: boolean; fireActive?: boolean } = {}) {
+  const out = (name: string, activeLow = false) => new FakeDigitalOutput({ name, activeLow });
+  const hw = {
+    outputs: { greenLed: out('greenLed'), redLed: out('redLed'), amberLed: out('amberLed'), buzzer: out('buzzer'), relay: out('relay', true) },
+    inputs: {
+      staffButton: new FakeDigitalInput({ name: 'staffButton', debounceMs: 30 }),
+      fireAlarm: new FakeDigitalInput({ name: 'fireAlarm', debounceMs: 30, initial: opts.fireActive ?? false }),
+      passageSensor: new FakeDigitalInput({ name: 'passageSensor', debounceMs: 0 }),
+    },
+    thermometer: opts.thermometer ? new FakeThermometer({ config: { bus: 1, address: 0x5a, offsetC: 0, readTimeoutMs: 500 } as never }) : null,
+    display: new FakeTextDisplay({ config: { bus: 1, address: 0x27, columns: 16, rows: 2 } as never }),
+  };
+  const devices = [...Object.values(hw.outputs), ...Object.values(hw.inputs), hw.display, ...(hw.thermometer ? [hw.thermometer] : [])];
+  await Promise.all(devices.map((d) => d.open()));
+  return hw;
+}
+
+async function settle(ms = 0) {
+  await jest.advanceTimersByTimeAsync(ms);
+}
+
+async function startGate(text = '', hwOpts: Parameters<typeof fakeHardware>[0] = {}) {
+  const config = loadConfig({ text, env: {} });
+  const hw = await fakeHardware(hwOpts);
+  const log = memoryLogger();
+  const events: string[] = [];
+  const gate = new GateController({
+    settings: { ...gateSettingsFromConfig(config), hasThermometer: hw.thermometer !== null },
+    hardware: hw as unknown as GateHardware,
+    clock: systemClock,
+    log,
+    warmUp: async () => {},
+    indication: { blinkMs: 500, buzzer: config.gate.buzzer },
+    listeners: [{ onPrompt: (p) => events.push(`say ${p}`), onDecision: (d) => events.push(`decision ${d.outcome} ${d.temperatureC ?? ''}`.trim()) }],
+  });
+  await gate.start();
+  await settle(config.gate.selfTestBlinkMs * 3 + 10);
+  const person = (label: PersonObservation['label'], n = 5) => {
+    for (let i = 0; i < n; i++) gate.send({ type: 'PEOPLE', t: Date.now(), frame: i, people: [{ id: 't1', label, confidence: 0.9, inZone: true }] });
+  };
+  return { config, hw, gate, log, events, person };
+}
+
+beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+afterEach(() => jest.useRealTimers());
+
+test('boot blinks green, red and amber once each, in order, then the gate is idle and locked', async () => {
+  const { hw, gate, config } = await startGate();
+  expect(gate.state).toBe('idle');
+  const ons = (['greenLed', 'redLed', 'amberLed'] as const).map((n) => hw.outputs[n].history.find((h) => h.op === 'write' && h.level === true)?.t);
+  expect(ons.every((t) => typeof t === 'number')).toBe(true);
+  expect(ons[1]! - ons[0]!).toBe(config.gate.selfTestBlinkMs);
+  expect(ons[2]! - ons[1]!).toBe(config.gate.selfTestBlinkMs);
+  for (const n of ['greenLed', 'redLed', 'amberLed'] as const) expect(hw.outputs[n].history.filter((h) => h.op === 'write' && h.level === true)).toHaveLength(1);
+  expect(hw.outputs.relay.level).toBe(false);
+  // Active-low relay board: locked is electrically high.
+  expect(hw.outputs.relay.physicalLevel).toBe(true);
+  expect(hw.display.screen.map((l) => l.trim())).toEqual(['Welcome', 'Please look here']);
+  await gate.stop();
+});
+
+test('a masked person releases the relay (active low) for relayOpenMs and shows welcome', async () => {
+  const { hw, gate, events, person } = await startGate('gate: { relayOpenMs: 2000 }');
+  person('mask');
+  await settle();
+  expect(gate.state).toBe('cleared.open');
+  expect(hw.outputs.relay.physicalLevel).toBe(false);
+  expect(hw.outputs.greenLed.level).toBe(true);
+  expect(hw.display.screen[0]!.trim()).toBe('Welcome');
+  expect(events).toEqual(['say thank_you', 'decision cleared']);
+  await settle(2000);
+  expect(hw.outputs.relay.level).toBe(false);
+  await gate.stop();
+});
+
+test('an alert plays the configured buzzer pattern', async () => {
+  const { hw, gate, person } = await startGate('gate: { buzzer: { alert: [100, 300] } }');
+  person('no_mask');
+  await settle();
+  const t0 = Date.now();
+  await settle(1000);
+  const buzz = hw.outputs.buzzer.history.filter((h) => h.op === 'write' && h.t >= t0).map((h) => [h.t - t0, h.level]);
+  expect(buzz).toEqual([
+    [0, true], [100, false], [400, true], [500, false], [800, true], [900, false],
+  ]);
+  expect(hw.outputs.redLed.level).toBe(true);
+  expect(hw.outputs.relay.level).toBe(false);
+  await gate.stop();
+});
+
+test('staff button and passage sensor drive an override through the debounced inputs', async () => {
+  const { hw, gate } = await startGate();
+  hw.inputs.staffButton.press();
+  await settle(29);
+  expect(gate.state).toBe('idle'); // still bouncing
+  await settle(1);
+  expect(gate.state).toBe('override');
+  expect(hw.outputs.relay.level).toBe(true);
+  hw.inputs.passageSensor.press();
+  await settle();
+  expect(gate.state).toBe('idle');
+  expect(hw.outputs.relay.level).toBe(false);
+  await gate.stop();
+});
+
+test('a fire alarm already active at start releases the relay', async () => {
+  const { hw, gate } = await startGate('', { fireActive: true });
+  expect(gate.state).toBe('emergency');
+  expect(hw.outputs.relay.level).toBe(true);
+  hw.inputs.fireAlarm.release();
+  await settle(30);
+  expect(gate.state).toBe('booting');
+  await settle(1000);
+  expect(gate.state).toBe('idle');
+  await gate.stop();
+});
+
+test('a failed GPIO write is a fault: outputs safe, amber on, and recovery once the line answers', async () => {
+  const { hw, gate, person } = await startGate('gate: { faultRetryMs: 3000, relayOpenMs: 10000 }');
+  hw.outputs.greenLed.failNextWrite('EIO');
+  person('mask');
+  await settle();
+  expect(gate.state).toBe('fault');
+  expect(gate.snapshot?.context.faults).toEqual([{ source: 'hardware', reason: 'greenLed: write failed: EIO' }]);
+  expect(hw.outputs.relay.level).toBe(false);
+  expect(hw.outputs.amberLed.level).toBe(true);
+  expect(hw.outputs.relay.history.some((h) => h.op === 'safe')).toBe(true);
+  await settle(3000);
+  expect(gate.state).toBe('idle');
+  expect(hw.outputs.amberLed.level).toBe(false);
+  await gate.stop();
+});
+
+test('temperature is read from the thermometer after a masked decision', async () => {
+  const { hw, gate, events, person } = await startGate('hardware: { thermometer: { type: mlx90614, bus: 1 } }', { thermometer: true });
+  hw.thermometer!.setTemperature(36.4);
+  person('mask');
+  await settle(10);
+  expect(gate.state).toBe('cleared.open');
+  expect(events.find((e) => e.startsWith('decision'))).toMatch(/^decision cleared 36\.3[5-9]|^decision cleared 36\.4/);
+  await gate.stop();
+});
+
+test('a thermometer error is a fault, never a pass', async () => {
+  const { hw, gate, events, person } = await startGate('hardware: { thermometer: { type: mlx90614, bus: 1 } }', { thermometer: true });
+  hw.thermometer!.injectError('pec');
+  person('mask');
+  await settle(10);
+  expect(gate.state).toBe('fault');
+  expect(gate.snapshot?.context.faults[0]?.source).toBe('thermometer');
+  expect(hw.outputs.relay.level).toBe(false);
+  expect(events).not.toContain('say thank_you');
+  await gate.stop();
+});
