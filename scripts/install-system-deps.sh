@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Debian/Ubuntu packages for building, testing and running mask-gate off a Jetson (CI, a laptop demo).
+# The Jetson itself is set up by provisioning/provision.sh.
+set -euo pipefail
+packages=(
+  # native addons (gstreamer-superficial, i2c-bus, epoll) build with node-gyp
+  build-essential python3 pkg-config
+  # camera pipelines and test media
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
+  # the character-device GPIO driver drives lines through libgpiod's tools
+  gpiod
+)
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "system packages already installed"
+fi
