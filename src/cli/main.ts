@@ -14,6 +14,18 @@ const commands: Record<string, CommandEntry> = {
     summary: 'run the gate (--config FILE, --validate-config FILE)',
     load: async () => (await import('./run.js')).runCommand,
   },
+  detect: {
+    summary: 'run a model over images, write detections JSON (--model M --json OUT PATH...)',
+    load: async () => (await import('./detect.js')).detectCommand,
+  },
+  eval: {
+    summary: 'score detections or a model against Pascal VOC annotations (--data DIR)',
+    load: async () => (await import('./eval.js')).evalCommand,
+  },
+  annotate: {
+    summary: 'draw boxes, labels and confidences on images (IMAGE... --out DIR)',
+    load: async () => (await import('./annotate.js')).annotateCommand,
+  },
 };
 
 /** Lets later modules add subcommands without editing the table above. */

@@ -1,17 +1,18 @@
 import { createActor, fromPromise, type Actor } from 'xstate';
 import type { Clock } from '../../hardware/clock';
-import type { DigitalInput, Thermometer, Unsubscribe } from '../../hardware/types';
+import type { Hardware } from '../../hardware/create-hardware';
+import { bindGateEvents } from '../../hardware/input-events';
+import { enterSafeState } from '../../hardware/safe-state';
+import type { Unsubscribe } from '../../hardware/types';
 import type { GateSettings } from '../../machines/gate-context';
 import type { AlertReason, GateEvent, PromptId } from '../../machines/gate-events';
 import { gateStateName, indicationFor, type Indication } from '../../machines/gate-outputs';
 import { gateMachine, type DecisionReport } from '../../machines/gate.machine';
 import type { Logger } from '../log';
-import { IndicationDriver, OUTPUT_NAMES, type IndicationTargets } from './indication-driver';
+import { IndicationDriver } from './indication-driver';
 
-export interface GateHardware extends IndicationTargets {
-  inputs: { staffButton: DigitalInput | null; fireAlarm: DigitalInput | null; passageSensor: DigitalInput | null };
-  thermometer: Thermometer | null;
-}
+/** The parts of Hardware the gate uses (opened by the composition root before start). */
+export type GateHardware = Pick<Hardware, 'outputs' | 'inputs' | 'thermometer' | 'display' | 'safeState' | 'exitSync' | 'onError'>;
 
 /** Who hears about what the gate does: voice, event log, MQTT, dashboard. All optional, all best-effort. */
 export interface GateListener {
@@ -115,11 +116,11 @@ export class GateController {
       },
       error: (err) => deps.log.error('gate machine stopped on an error', { error: err }),
     });
-    this.watchInputs();
     actor.start();
-    // A fire alarm already active at start releases the relay at once.
-    const fire = deps.hardware.inputs.fireAlarm;
-    if (fire && (await fire.read().catch(() => false))) actor.send({ type: 'FIRE_ALARM_ON' });
+    // Inputs become events; a fire alarm already active now releases the relay at once.
+    this.unsubscribers.push(
+      bindGateEvents(deps.hardware, (ev) => (ev.type === 'FAULT' && ev.source === 'hardware' ? this.onHardwareError(ev.reason, 'device') : this.send(ev))),
+    );
   }
 
   async stop(): Promise<void> {
@@ -132,34 +133,11 @@ export class GateController {
     this.actor = null;
   }
 
-  private watchInputs(): void {
-    const { inputs } = this.deps.hardware;
-    const on = (input: DigitalInput | null, fn: (level: boolean) => void) => {
-      if (!input) return;
-      this.unsubscribers.push(input.onChange((level) => fn(level)));
-      this.unsubscribers.push(input.onError((err) => this.onHardwareError(err, input.name)));
-    };
-    on(inputs.staffButton, (level) => level && this.send({ type: 'STAFF_BUTTON' }));
-    on(inputs.passageSensor, (level) => level && this.send({ type: 'PASSAGE' }));
-    on(inputs.fireAlarm, (level) => this.send({ type: level ? 'FIRE_ALARM_ON' : 'FIRE_ALARM_OFF' }));
-    for (const name of OUTPUT_NAMES) {
-      const out = this.deps.hardware.outputs[name];
-      if (out) this.unsubscribers.push(out.onError((err) => this.onHardwareError(err, name)));
-    }
-  }
-
   /** A failed write or a dead line: outputs to their safe levels, a FAULT, and a retry until it answers. */
   private onHardwareError(err: unknown, device: string): void {
     // Hardware errors already name their device.
-    const reason = err instanceof Error ? err.message : `${device}: ${String(err)}`;
-    this.deps.log.error('hardware fault', { device, error: err });
-    for (const name of OUTPUT_NAMES) {
-      try {
-        this.deps.hardware.outputs[name]?.writeSafeSync();
-      } catch {
-        // The broken line itself; the others still reached their safe level.
-      }
-    }
+    const reason = err instanceof Error ? err.message : typeof err === 'string' ? err : `${device}: ${String(err)}`;
+    enterSafeState(this.deps.hardware, this.deps.log, `hardware fault: ${reason}`);
     this.driver?.invalidate();
     if (this.hardwareFault === null) {
       this.hardwareFault = reason;

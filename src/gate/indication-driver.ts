@@ -3,11 +3,13 @@ import type { DigitalOutput, TextDisplay } from '../../hardware/types';
 import type { Indication, LedMode } from '../../machines/gate-outputs';
 import { displayMessages } from './display-messages';
 
-export type OutputName = 'greenLed' | 'redLed' | 'amberLed' | 'buzzer' | 'relay';
-export const OUTPUT_NAMES: readonly OutputName[] = ['relay', 'greenLed', 'redLed', 'amberLed', 'buzzer'];
+import type { OutputName } from '../../hardware/create-hardware';
+
+// The relay first: locking must never wait behind an LED.
+const DRIVE_ORDER: readonly OutputName[] = ['relay', 'greenLed', 'redLed', 'amberLed', 'buzzer'];
 
 export interface IndicationTargets {
-  outputs: Partial<Record<OutputName, DigitalOutput | null>>;
+  outputs: Readonly<Record<OutputName, DigitalOutput | null>>;
   display: TextDisplay | null;
 }
 
@@ -50,7 +52,7 @@ export class IndicationDriver {
       buzzer: ind.buzzer === 'off' ? { kind: 'level', on: false } : { kind: 'pattern', steps: this.opts.buzzer[ind.buzzer] },
     };
     let ok = await this.drive('relay', drives.relay);
-    const rest = await Promise.all(OUTPUT_NAMES.filter((n) => n !== 'relay').map((n) => this.drive(n, drives[n])));
+    const rest = await Promise.all(DRIVE_ORDER.filter((n) => n !== 'relay').map((n) => this.drive(n, drives[n])));
     ok = rest.every(Boolean) && ok;
     return (await this.show(ind.display)) && ok;
   }

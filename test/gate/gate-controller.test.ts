@@ -4,41 +4,47 @@ import { FakeTextDisplay } from '../../hardware/fake/text-display';
 import { FakeThermometer } from '../../hardware/fake/thermometer';
 import { systemClock } from '../../hardware/clock';
 import { loadConfig } from '../../src/config/load';
-import { GateController, type GateHardware } from '../../src/gate/gate-controller';
+import { createHardware } from '../../hardware/create-hardware';
+import type { Config } from '../../src/config/schema';
+import { GateController } from '../../src/gate/gate-controller';
 import { gateSettingsFromConfig } from '../../src/gate/settings';
 import { memoryLogger } from '../../src/log';
 import type { PersonObservation } from '../../machines/gate-events';
 
-/** Fake hardware as a site would wire it: relay on an active-low board. */
-async function fakeHardware(opts: { thermometer?: boolean; fireActive?: boolean } = {}) {
-  const out = (name: string, activeLow = false) => new FakeDigitalOutput({ name, activeLow });
-  const hw = {
-    outputs: { greenLed: out('greenLed'), redLed: out('redLed'), amberLed: out('amberLed'), buzzer: out('buzzer'), relay: out('relay', true) },
-    inputs: {
-      staffButton: new FakeDigitalInput({ name: 'staffButton', debounceMs: 30 }),
-      fireAlarm: new FakeDigitalInput({ name: 'fireAlarm', debounceMs: 30, initial: opts.fireActive ?? false }),
-      passageSensor: new FakeDigitalInput({ name: 'passageSensor', debounceMs: 0 }),
-    },
-    thermometer: opts.thermometer ? new FakeThermometer({ config: { bus: 1, address: 0x5a, offsetC: 0, readTimeoutMs: 500 } as never }) : null,
-    display: new FakeTextDisplay({ config: { bus: 1, address: 0x27, columns: 16, rows: 2 } as never }),
-  };
-  const devices = [...Object.values(hw.outputs), ...Object.values(hw.inputs), hw.display, ...(hw.thermometer ? [hw.thermometer] : [])];
-  await Promise.all(devices.map((d) => d.open()));
-  return hw;
+/**
+ * Simulated hardware from the real factory, wired as a site would: an active-low relay board and a passage
+ * sensor. The factory builds the fakes, so tests can press buttons and read levels.
+ */
+async function simulatedHardware(config: Config, opts: { fireActive?: boolean } = {}) {
+  const hw = createHardware(config.hardware, { logger: memoryLogger() });
+  if (opts.fireActive) (hw.inputs.fireAlarm as FakeDigitalInput).setLevel(true);
+  await hw.open();
+  const o = hw.outputs as unknown as Record<'greenLed' | 'redLed' | 'amberLed' | 'buzzer' | 'relay', FakeDigitalOutput>;
+  const i = hw.inputs as unknown as Record<'staffButton' | 'fireAlarm' | 'passageSensor', FakeDigitalInput>;
+  return { hw, outputs: o, inputs: i, thermometer: hw.thermometer as FakeThermometer | null, display: hw.display as FakeTextDisplay };
 }
 
 async function settle(ms = 0) {
   await jest.advanceTimersByTimeAsync(ms);
 }
 
-async function startGate(text = '', hwOpts: Parameters<typeof fakeHardware>[0] = {}) {
-  const config = loadConfig({ text, env: {} });
-  const hw = await fakeHardware(hwOpts);
+const WIRING = [
+  'hardware:',
+  '  outputs: { relay: { pin: 18, activeLow: true } }',
+  '  inputs: { passageSensor: { pin: 33, debounceMs: 0 } }',
+  '  display: { type: hd44780-pcf8574, bus: 1 }',
+].join('\n');
+
+async function startGate(extra = '', hwOpts: { fireActive?: boolean; thermometer?: boolean } = {}) {
+  const wiring = hwOpts.thermometer ? `${WIRING}\n  thermometer: { type: mlx90614, bus: 1 }` : WIRING;
+  const config = loadConfig({ text: `${wiring}\n${extra}`, env: {} });
+  const sim = await simulatedHardware(config, hwOpts);
+  const hw = { ...sim, outputs: sim.outputs, inputs: sim.inputs };
   const log = memoryLogger();
   const events: string[] = [];
   const gate = new GateController({
-    settings: { ...gateSettingsFromConfig(config), hasThermometer: hw.thermometer !== null },
-    hardware: hw as unknown as GateHardware,
+    settings: gateSettingsFromConfig(config),
+    hardware: sim.hw,
     clock: systemClock,
     log,
     warmUp: async () => {},
@@ -144,7 +150,7 @@ test('a failed GPIO write is a fault: outputs safe, amber on, and recovery once 
 });
 
 test('temperature is read from the thermometer after a masked decision', async () => {
-  const { hw, gate, events, person } = await startGate('hardware: { thermometer: { type: mlx90614, bus: 1 } }', { thermometer: true });
+  const { hw, gate, events, person } = await startGate('', { thermometer: true });
   hw.thermometer!.setTemperature(36.4);
   person('mask');
   await settle(10);
@@ -154,7 +160,7 @@ test('temperature is read from the thermometer after a masked decision', async (
 });
 
 test('a thermometer error is a fault, never a pass', async () => {
-  const { hw, gate, events, person } = await startGate('hardware: { thermometer: { type: mlx90614, bus: 1 } }', { thermometer: true });
+  const { hw, gate, events, person } = await startGate('', { thermometer: true });
   hw.thermometer!.injectError('pec');
   person('mask');
   await settle(10);

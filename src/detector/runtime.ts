@@ -1,0 +1,39 @@
+import type { ProviderName } from './providers';
+
+/**
+ * The inference runtime as the detector sees it. Only ort-session.ts implements it with onnxruntime-node;
+ * tests may pass their own factory.
+ */
+export interface TensorMeta {
+  name: string;
+  /** Element type as onnxruntime names it ('float32', 'uint8', ...). */
+  type: string;
+  /** Numbers for fixed dimensions, strings for symbolic ones ('batch'). */
+  dims: (number | string)[];
+}
+
+export interface FloatTensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+export interface SessionOptions {
+  /** Providers in order of preference; the session uses the first that loads, per onnxruntime. */
+  providers: ProviderName[];
+  /** Intra-op threads. */
+  threads: number;
+  tensorrt: { fp16: boolean; engineCachePath: string };
+  /** Shown in onnxruntime's own log lines. */
+  logId: string;
+}
+
+export interface InferenceSession {
+  readonly inputs: TensorMeta[];
+  readonly outputs: TensorMeta[];
+  run(feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>>;
+  close(): Promise<void>;
+}
+
+export interface SessionFactory {
+  create(model: Uint8Array, options: SessionOptions): Promise<InferenceSession>;
+}

@@ -1,0 +1,185 @@
+import type { DetectorConfig } from '../config/sections/detector';
+import type { GateConfig } from '../config/sections/gate';
+import type { FaceLabel, GateEvent, PersonObservation } from '../../machines/gate-events';
+import { boxCentre, iou } from './geometry';
+import { MASK_LABELS, type Box, type Detection } from './types';
+
+/**
+ * IoU tracker: gives each face a stable id across frames and smooths its class probabilities with an
+ * EMA, so the gate judges people on accumulated evidence rather than single-frame votes.
+ *
+ * Each track holds a distribution over mask, no_mask, incorrect and unknown. A detection contributes its
+ * per-label scores; whatever they leave below 1 (not sure it is a face, not sure of the class) is
+ * `unknown`. The EMA factor is 2 / (smoothingFrames + 1), the usual span-to-alpha rule.
+ */
+
+export type TrackerConfig = DetectorConfig['tracker'];
+export type Zone = GateConfig['zone'];
+export type PeopleEvent = Extract<GateEvent, { type: 'PEOPLE' }>;
+
+/** A face entering or leaving the gate zone; `lost` means the track ended while inside. */
+export interface ZoneEvent {
+  type: 'ZONE_ENTER' | 'ZONE_LEAVE';
+  id: string;
+  t: number;
+  frame: number;
+  label: FaceLabel;
+  confidence: number;
+  reason?: 'moved' | 'lost';
+}
+
+/** A track's full state, for logs and the dashboard. */
+export interface TrackSnapshot {
+  id: string;
+  box: Box;
+  label: FaceLabel;
+  confidence: number;
+  probabilities: Record<FaceLabel, number>;
+  inZone: boolean;
+  /** Frames this track was matched in. */
+  hits: number;
+  /** Consecutive frames without a match. */
+  missed: number;
+  firstSeen: number;
+}
+
+export interface TrackerUpdate {
+  /** The statechart's input for this frame: every person matched in it, in or out of the zone. */
+  event: PeopleEvent;
+  zone: ZoneEvent[];
+  tracks: TrackSnapshot[];
+}
+
+export interface FaceTracker {
+  update(detections: readonly Detection[], frameSize: { width: number; height: number }, t: number, frame: number): TrackerUpdate;
+  /** Ends every track (camera restart, detector fault); returns ZONE_LEAVE for those inside. */
+  reset(t: number, frame: number): ZoneEvent[];
+}
+
+const FACE_LABELS: readonly FaceLabel[] = [...MASK_LABELS, 'unknown'];
+
+interface Track {
+  id: string;
+  box: Box;
+  p: number[];
+  inZone: boolean;
+  hits: number;
+  missed: number;
+  firstSeen: number;
+}
+
+export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p'): FaceTracker {
+  const alpha = 2 / (config.smoothingFrames + 1);
+  let tracks: Track[] = [];
+  let nextId = 1;
+
+  const decide = (tr: Track): { label: FaceLabel; confidence: number } => {
+    let best = 0;
+    for (let i = 1; i < tr.p.length; i++) if (tr.p[i]! > tr.p[best]!) best = i;
+    return { label: FACE_LABELS[best]!, confidence: tr.p[best]! };
+  };
+  const zoneEvent = (tr: Track, type: ZoneEvent['type'], t: number, frame: number, reason?: ZoneEvent['reason']): ZoneEvent => ({
+    type,
+    id: tr.id,
+    t,
+    frame,
+    ...decide(tr),
+    ...(reason ? { reason } : {}),
+  });
+
+  return {
+    update(detections, size, t, frame) {
+      const zoneEvents: ZoneEvent[] = [];
+      const inZone = (b: Box) => {
+        const [cx, cy] = boxCentre(b);
+        const x = cx / size.width;
+        const y = cy / size.height;
+        return x >= zone.x && x <= zone.x + zone.width && y >= zone.y && y <= zone.y + zone.height;
+      };
+
+      // Greedy matching, highest IoU first: with a handful of faces it equals the optimal assignment
+      // in practice and never swaps two well-separated people.
+      const pairs: { ti: number; di: number; o: number }[] = [];
+      tracks.forEach((tr, ti) =>
+        detections.forEach((d, di) => {
+          const o = iou(tr.box, d.box);
+          if (o >= config.iouThreshold) pairs.push({ ti, di, o });
+        }),
+      );
+      pairs.sort((a, b) => b.o - a.o);
+      const trackOf = new Map<number, number>();
+      const usedTracks = new Set<number>();
+      for (const p of pairs) {
+        if (usedTracks.has(p.ti) || trackOf.has(p.di)) continue;
+        usedTracks.add(p.ti);
+        trackOf.set(p.di, p.ti);
+      }
+
+      const matched: Track[] = [];
+      detections.forEach((d, di) => {
+        const obs = observation(d);
+        const ti = trackOf.get(di);
+        let tr: Track;
+        if (ti === undefined) {
+          tr = { id: `${idPrefix}${nextId++}`, box: d.box, p: obs, inZone: false, hits: 0, missed: 0, firstSeen: frame };
+          tracks.push(tr);
+        } else {
+          tr = tracks[ti]!;
+          tr.box = d.box;
+          tr.p = tr.p.map((v, i) => v + alpha * (obs[i]! - v));
+        }
+        tr.hits++;
+        tr.missed = 0;
+        const now = inZone(tr.box);
+        if (now !== tr.inZone) {
+          tr.inZone = now;
+          zoneEvents.push(zoneEvent(tr, now ? 'ZONE_ENTER' : 'ZONE_LEAVE', t, frame, now ? undefined : 'moved'));
+        }
+        matched.push(tr);
+      });
+
+      const kept: Track[] = [];
+      for (const tr of tracks) {
+        if (matched.includes(tr)) {
+          kept.push(tr);
+          continue;
+        }
+        tr.missed++;
+        if (tr.missed <= config.maxMissedFrames) kept.push(tr);
+        else if (tr.inZone) zoneEvents.push(zoneEvent(tr, 'ZONE_LEAVE', t, frame, 'lost'));
+      }
+      tracks = kept;
+
+      const people: PersonObservation[] = matched.map((tr) => ({ id: tr.id, ...decide(tr), inZone: tr.inZone, box: [...tr.box] }));
+      return { event: { type: 'PEOPLE', t, frame, people }, zone: zoneEvents, tracks: tracks.map((tr) => snapshot(tr, decide(tr))) };
+    },
+
+    reset(t, frame) {
+      const out = tracks.filter((tr) => tr.inZone).map((tr) => zoneEvent(tr, 'ZONE_LEAVE', t, frame, 'lost'));
+      tracks = [];
+      return out;
+    },
+  };
+}
+
+/** A detection as a distribution over mask, no_mask, incorrect, unknown. */
+function observation(d: Detection): number[] {
+  const s = MASK_LABELS.map((l) => Math.max(0, d.scores[l] ?? 0));
+  const sum = s.reduce((a, b) => a + b, 0);
+  // Independent (sigmoid) scores can sum past 1; then they are shares, with nothing left for unknown.
+  if (sum > 1) return [...s.map((v) => v / sum), 0];
+  return [...s, 1 - sum];
+}
+
+function snapshot(tr: Track, d: { label: FaceLabel; confidence: number }): TrackSnapshot {
+  return {
+    id: tr.id,
+    box: [...tr.box],
+    ...d,
+    probabilities: Object.fromEntries(FACE_LABELS.map((l, i) => [l, tr.p[i]!])) as Record<FaceLabel, number>,
+    inZone: tr.inZone,
+    hits: tr.hits,
+    missed: tr.missed,
+    firstSeen: tr.firstSeen,
+  };
+}

@@ -1,0 +1,123 @@
+import { classProbabilities } from './decoders/classifier';
+import { decodeFaces, faceOutputDims, regressorWidth, squeezeLast, type FaceCandidate } from './decoders/face-detectors';
+import { DetectorError } from './errors';
+import { cropBoxToFrame, faceCrop } from './face-crop';
+import { clipBox } from './geometry';
+import type { TwoStageDecoder } from './manifest';
+import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipeline';
+import { cropToInput, frameToInput, inputDims, tensorSize, type CropRegion } from './preprocess';
+import type { OpenedSession } from './session-open';
+import { checkInputMeta, checkOutputDims, checkOutputMeta, fixedBatch, fmtDims } from './shape-check';
+import type { Box, Detection, MaskLabel, RgbFrame } from './types';
+
+interface Classified {
+  probs: number[];
+  /** The refined face box as fractions of the crop, when the classifier has a box output. */
+  box?: Box;
+}
+
+/**
+ * Face detector, then the mask classifier on every face crop, all crops of a frame in one batch (or in
+ * batches of the size a fixed-batch network declares).
+ */
+export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStageDecoder): Promise<Pipeline> {
+  const { model } = ctx;
+  const id = model.id;
+  const fd = dec.face.decoder;
+  const cs = dec.classifier;
+  let face: OpenedSession | undefined;
+  let cls: OpenedSession | undefined;
+  let faceBatch: number;
+  let clsBatch: number | null;
+  try {
+    face = await ctx.open('face', dec.face.file);
+    cls = await ctx.open('classifier', cs.file);
+    faceBatch = fixedBatch(checkInputMeta(face.session.inputs, dec.face.input, id, 'decoder.face.input')) ?? 1;
+    checkOutputMeta(face.session.outputs, fd.outputs.boxes, null, id, 'decoder.face.decoder.outputs.boxes');
+    checkOutputMeta(face.session.outputs, fd.outputs.scores, null, id, 'decoder.face.decoder.outputs.scores');
+    clsBatch = fixedBatch(checkInputMeta(cls.session.inputs, cs.input, id, 'decoder.classifier.input'));
+    checkOutputMeta(cls.session.outputs, cs.outputs.scores, [null, cs.labels.length], id, 'decoder.classifier.outputs.scores');
+    if (cs.outputs.box) checkOutputMeta(cls.session.outputs, cs.outputs.box, [null, 4], id, 'decoder.classifier.outputs.box');
+  } catch (err) {
+    await closeAll([face, cls]);
+    throw err;
+  }
+  const faceSession = face.session;
+  const clsSession = cls.session;
+  const faceInput = new Float32Array(faceBatch * tensorSize(dec.face.input));
+  const faceDims = inputDims(dec.face.input, faceBatch);
+  const cropSize = tensorSize(cs.input);
+  const reported = cs.labels.map((l, i) => [l, i] as const).filter((e): e is readonly [MaskLabel, number] => e[0] !== 'not_face');
+  const notFace = cs.labels.indexOf('not_face');
+
+  async function detectFaces(frame: RgbFrame): Promise<FaceCandidate[]> {
+    const t = frameToInput(frame, dec.face.input, faceInput);
+    const out = await faceSession.run({ [dec.face.input.name]: { data: faceInput, dims: faceDims } });
+    const boxes = out[fd.outputs.boxes];
+    const scores = out[fd.outputs.scores];
+    const want = faceOutputDims(fd, dec.face.input, boxes);
+    checkOutputDims(fd.outputs.boxes, boxes?.dims, want.boxes, id, 'decoder.face.decoder.outputs.boxes');
+    checkOutputDims(fd.outputs.scores, scores && squeezeLast(scores.dims), want.scores, id, 'decoder.face.decoder.outputs.scores');
+    if (boxes!.dims[2]! < regressorWidth(fd)) {
+      throw new DetectorError('output-shape', id, `expected output ${fd.outputs.boxes} to hold at least ${regressorWidth(fd)} values per anchor (box + keypoints), got ${fmtDims(boxes!.dims)}`, 'decoder.face.decoder.keypoints');
+    }
+    return decodeFaces(fd, boxes!, scores!, dec.face.input, t, frame, ctx.floor);
+  }
+
+  async function classify(frame: RgbFrame, crops: CropRegion[]): Promise<Classified[]> {
+    const results: Classified[] = [];
+    const chunk = clsBatch ?? crops.length;
+    for (let start = 0; start < crops.length; start += chunk) {
+      const part = crops.slice(start, start + chunk);
+      const data = new Float32Array(chunk * cropSize);
+      part.forEach((c, i) => cropToInput(frame, c, cs.input, data, i));
+      const out = await clsSession.run({ [cs.input.name]: { data, dims: inputDims(cs.input, chunk) } });
+      const scores = out[cs.outputs.scores];
+      checkOutputDims(cs.outputs.scores, scores?.dims, [chunk, cs.labels.length], id, 'decoder.classifier.outputs.scores');
+      const box = cs.outputs.box ? out[cs.outputs.box] : undefined;
+      if (cs.outputs.box) checkOutputDims(cs.outputs.box, box?.dims, [chunk, 4], id, 'decoder.classifier.outputs.box');
+      part.forEach((_, i) => {
+        const r: Classified = { probs: classProbabilities(scores!.data, i, cs) };
+        if (box) r.box = Array.from(box.data.subarray(4 * i, 4 * i + 4)) as Box;
+        results.push(r);
+      });
+    }
+    return results;
+  }
+
+  function toDetection(f: FaceCandidate, crop: CropRegion, c: Classified, frame: RgbFrame): Detection | null {
+    const pNotFace = notFace >= 0 ? c.probs[notFace]! : 0;
+    if (ctx.floor === undefined && reported.every(([, i]) => c.probs[i]! < pNotFace)) return null;
+    const k = dec.score === 'product' ? f.score : 1;
+    const scores: Partial<Record<MaskLabel, number>> = {};
+    let label = reported[0]![0];
+    for (const [l, i] of reported) {
+      scores[l] = k * c.probs[i]!;
+      if (scores[l]! > scores[label]!) label = l;
+    }
+    const box = c.box ? clipBox(cropBoxToFrame(crop, c.box), frame.width, frame.height) : f.box;
+    const d: Detection = { box, label, score: scores[label]!, scores, faceScore: k * (1 - pNotFace) };
+    if (f.keypoints) d.keypoints = f.keypoints;
+    return d;
+  }
+
+  return {
+    sessions: { face: face.provider, classifier: cls.provider },
+    async run(frame) {
+      const faces = (await detectFaces(frame)).slice(0, cs.maxFaces);
+      if (faces.length === 0) return [];
+      const crops = faces.map((f) => faceCrop(f.box, f.keypoints, cs.crop));
+      const classified = await classify(frame, crops);
+      return faces.map((f, i) => toDetection(f, crops[i]!, classified[i]!, frame)).filter((d): d is Detection => d !== null);
+    },
+    async warmUp() {
+      const frame = greyFrame(dec.face.input.width, dec.face.input.height);
+      await detectFaces(frame);
+      const side = Math.min(frame.width, frame.height) / 2;
+      await classify(frame, [{ cx: frame.width / 2, cy: frame.height / 2, side, angle: 0 }]);
+    },
+    async close() {
+      await closeAll([face, cls]);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { Box, Detection, MaskLabel } from '../../src/detector/types';
+import { createTracker } from '../../src/detector/tracker';
+
+const size = { width: 100, height: 100 };
+// Zone: x 0.2..0.8 of the frame, full height.
+const zone = { x: 0.2, y: 0, width: 0.6, height: 1 };
+const config = { iouThreshold: 0.3, maxMissedFrames: 2, smoothingFrames: 3 }; // alpha = 2 / 4 = 0.5
+
+function face(box: Box, scores: Partial<Record<MaskLabel, number>>): Detection {
+  const [label, score] = Object.entries(scores).sort((a, b) => b[1] - a[1])[0] as [MaskLabel, number];
+  return { box, label, score, scores, faceScore: 1 };
+}
+
+test('one face keeps its id across frames; its class probabilities are an EMA with unknown as the remainder', () => {
+  const t = createTracker(config, zone);
+  const a = t.update([face([40, 40, 60, 60], { mask: 0.8 })], size, 1000, 1);
+  // First sight: the observation itself, mask 0.8, unknown 0.2.
+  expect(a.event).toEqual({ type: 'PEOPLE', t: 1000, frame: 1, people: [{ id: 'p1', label: 'mask', confidence: 0.8, inZone: true, box: [40, 40, 60, 60] }] });
+  const b = t.update([face([42, 40, 62, 60], { no_mask: 0.9 })], size, 1033, 2);
+  // mask 0.8 -> 0.4, no_mask 0 -> 0.45, unknown 0.2 -> 0.15.
+  expect(b.event.people).toEqual([{ id: 'p1', label: 'no_mask', confidence: 0.45, inZone: true, box: [42, 40, 62, 60] }]);
+  const c = t.update([face([44, 40, 64, 60], { no_mask: 0.9 })], size, 1066, 3);
+  expect(c.event.people[0]).toMatchObject({ id: 'p1', label: 'no_mask', confidence: 0.675 });
+  const p = c.tracks[0]!.probabilities;
+  [p.mask, p.no_mask, p.incorrect, p.unknown].forEach((v, i) => expect(v).toBeCloseTo([0.2, 0.675, 0, 0.125][i]!, 12));
+  expect(c.tracks[0]).toMatchObject({ hits: 3, missed: 0, firstSeen: 1 });
+});
+
+test('a detection with low scores reads as unknown; scores summing past 1 are shares', () => {
+  const t = createTracker({ ...config, smoothingFrames: 1 }, zone);
+  expect(t.update([face([40, 40, 60, 60], { mask: 0.2, no_mask: 0.1 })], size, 0, 1).event.people[0]).toMatchObject({ label: 'unknown', confidence: 0.7 });
+  const r = t.update([face([40, 40, 60, 60], { mask: 0.9, no_mask: 0.6 })], size, 0, 2);
+  expect(r.event.people[0]!.label).toBe('mask');
+  expect(r.event.people[0]!.confidence).toBeCloseTo(0.6, 10);
+});
+
+test('two people get two ids, matched by the highest IoU, and a newcomer never takes an old id', () => {
+  const t = createTracker(config, zone);
+  t.update([face([10, 10, 30, 30], { mask: 1 }), face([60, 10, 80, 30], { no_mask: 1 })], size, 0, 1);
+  // Both move a little, listed in the other order, plus a third face.
+  const r = t.update([face([62, 10, 82, 30], { no_mask: 1 }), face([12, 10, 32, 30], { mask: 1 }), face([40, 60, 60, 80], { mask: 1 })], size, 33, 2);
+  expect(r.event.people.map((p) => [p.id, p.label])).toEqual([['p2', 'no_mask'], ['p1', 'mask'], ['p3', 'mask']]);
+});
+
+test('a track survives maxMissedFrames without a match, unreported; then ends, leaving the zone as "lost"', () => {
+  const t = createTracker(config, zone);
+  t.update([face([40, 40, 60, 60], { mask: 1 })], size, 0, 1);
+  const gap1 = t.update([], size, 33, 2);
+  expect(gap1.event.people).toEqual([]);
+  expect(gap1.tracks.map((x) => [x.id, x.missed])).toEqual([['p1', 1]]);
+  t.update([], size, 66, 3);
+  // Back within the window: same id.
+  expect(t.update([face([41, 40, 61, 60], { mask: 1 })], size, 100, 4).event.people[0]!.id).toBe('p1');
+  t.update([], size, 133, 5);
+  t.update([], size, 166, 6);
+  const gone = t.update([], size, 200, 7);
+  expect(gone.tracks).toEqual([]);
+  expect(gone.zone).toEqual([{ type: 'ZONE_LEAVE', id: 'p1', t: 200, frame: 7, label: 'mask', confidence: 1, reason: 'lost' }]);
+  expect(t.update([face([40, 40, 60, 60], { mask: 1 })], size, 233, 8).event.people[0]!.id).toBe('p2');
+});
+
+test('zone enter and leave follow the face centre against the zone fractions', () => {
+  const t = createTracker(config, zone);
+  // Centre x 12: outside (zone starts at 20).
+  const out = t.update([face([2, 40, 22, 60], { mask: 1 })], size, 0, 1);
+  expect(out.zone).toEqual([]);
+  expect(out.event.people[0]!.inZone).toBe(false);
+  // Centre x 21: inside.
+  const enter = t.update([face([11, 40, 31, 60], { mask: 1 })], size, 33, 2);
+  expect(enter.zone).toEqual([{ type: 'ZONE_ENTER', id: 'p1', t: 33, frame: 2, label: 'mask', confidence: 1 }]);
+  expect(t.update([face([12, 40, 32, 60], { mask: 1 })], size, 66, 3).zone).toEqual([]);
+  // Centre x 19: outside again.
+  const leave = t.update([face([9, 40, 29, 60], { mask: 1 })], size, 100, 4);
+  expect(leave.zone).toEqual([{ type: 'ZONE_LEAVE', id: 'p1', t: 100, frame: 4, label: 'mask', confidence: 1, reason: 'moved' }]);
+  expect(leave.event.people[0]!.inZone).toBe(false);
+});
+
+test('reset ends every track and reports those that were inside', () => {
+  const t = createTracker(config, zone);
+  t.update([face([40, 40, 60, 60], { no_mask: 1 }), face([0, 0, 10, 10], { mask: 1 })], size, 0, 1);
+  expect(t.reset(50, 2)).toEqual([{ type: 'ZONE_LEAVE', id: 'p1', t: 50, frame: 2, label: 'no_mask', confidence: 1, reason: 'lost' }]);
+  expect(t.update([face([40, 40, 60, 60], { no_mask: 1 })], size, 66, 3).event.people[0]!.id).toBe('p3');
+});

@@ -1,0 +1,175 @@
+/** @jest-environment ./test/env/onnx-environment.js */
+import { createDetector } from '../../src/detector/detector';
+import { ortSessionFactory } from '../../src/detector/ort-session';
+import type { SessionFactory } from '../../src/detector/runtime';
+import type { Detection, RgbFrame } from '../../src/detector/types';
+import { memoryLogger } from '../../src/log';
+import { constantModel, poolClassifierModel, type DimSpec } from './helpers/onnx-builder';
+import { TEST_LICENCE, TEST_PROVENANCE, writeModelFolder } from './helpers/model-folder';
+
+/*
+ * Face stage: a BlazeFace-style 16x16 NHWC network with anchors for strides [8, 16, 16] (2x2 cells x 1
+ * anchor, then 1 cell x 2 anchors: centres (4,4) (12,4) (4,12) (12,12) (8,8) (8,8) in input pixels) and
+ * keypoints right_eye, left_eye, mouth. The 64x32 frame is letterboxed: input = frame * 0.25 + (0, 4).
+ *
+ *   anchor 3: logit 2 (0.880797), box centre (12, 8), 4x4, eyes (11,8) (13,8), mouth (12,10)
+ *   anchor 4: logit 0 (0.5), the same face 0.5 px to the right: merged by weighted NMS (IoU 14/18)
+ *   anchor 2: logit 1 (0.731059), box centre (4, 8), 4x4, eyes (3,8) (5,8), mouth (4,10)
+ *
+ * Classifier: 8x8 NCHW crops; scores = mean R, mean G, 0, mean B (0..1) for mask, no_mask, incorrect,
+ * not_face; box output [0.25, 0.25, 0.75, 0.75] of the crop for every face.
+ */
+const R = (dx: number, dy: number, kp: number[]) => [dx, dy, 4, 4, ...kp];
+const regressors = [
+  ...R(0, 0, [0, 0, 0, 0, 0, 0]),
+  ...R(0, 0, [0, 0, 0, 0, 0, 0]),
+  ...R(0, -4, [-1, -4, 1, -4, 0, -2]),
+  ...R(0, -4, [-1, -4, 1, -4, 0, -2]),
+  ...R(4.5, 0, [3.5, 0, 5.5, 0, 4.5, 2]),
+  ...R(0, 0, [0, 0, 0, 0, 0, 0]),
+];
+const logits = [-10, -10, 1, 2, 0, -10];
+
+function twoStageFolder(opts: { classifierBatch?: DimSpec; score?: 'product' | 'classifier' } = {}): string {
+  const face = constantModel({ name: 'image', dims: [1, 16, 16, 3] }, {
+    regressors: { dims: [1, 6, 10], data: regressors },
+    classificators: { dims: [1, 6, 1], data: logits },
+  });
+  const classifier = poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]], { name: 'refined', value: [0.25, 0.25, 0.75, 0.75] }, opts.classifierBatch);
+  const manifest = {
+    schemaVersion: 1,
+    name: 'test-two-stage',
+    version: '0.0.1',
+    labels: ['mask', 'no_mask', 'incorrect'],
+    decoder: {
+      type: 'two_stage',
+      score: opts.score ?? 'product',
+      face: {
+        file: 'face.onnx',
+        input: { name: 'image', width: 16, height: 16, layout: 'NHWC', colour: 'RGB', normalize: { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }, resize: 'letterbox' },
+        decoder: {
+          type: 'blazeface',
+          outputs: { boxes: 'regressors', scores: 'classificators' },
+          anchors: { strides: [8, 16, 16], perLayer: 1 },
+          keypoints: ['right_eye', 'left_eye', 'mouth'],
+          minScore: 0.4,
+          nmsIou: 0.3,
+        },
+      },
+      classifier: {
+        file: 'classifier.onnx',
+        input: { name: 'crop', width: 8, height: 8, layout: 'NCHW', colour: 'RGB', normalize: { mean: [0, 0, 0], std: [255, 255, 255] } },
+        outputs: { scores: 'probs', box: 'refined' },
+        activation: 'none',
+        labels: ['mask', 'no_mask', 'incorrect', 'not_face'],
+        crop: { expand: 1.5, align: 'eyes' },
+      },
+    },
+    licence: TEST_LICENCE,
+    provenance: TEST_PROVENANCE,
+  };
+  return writeModelFolder('test-two-stage', manifest, { 'face.onnx': face, 'classifier.onnx': classifier });
+}
+
+/** Left half (153, 51, 0): mask 0.6, no_mask 0.2. Right half (26, 204, 0): mask 0.101961, no_mask 0.8. */
+function halves(left: [number, number, number], right: [number, number, number]): RgbFrame {
+  const data = new Uint8Array(64 * 32 * 3);
+  for (let y = 0; y < 32; y++) for (let x = 0; x < 64; x++) data.set(x < 32 ? left : right, (y * 64 + x) * 3);
+  return { data, width: 64, height: 32 };
+}
+
+function recordingFactory(runs: { input: string; dims: number[] }[]): SessionFactory {
+  return {
+    async create(model, options) {
+      const s = await ortSessionFactory.create(model, options);
+      return {
+        inputs: s.inputs,
+        outputs: s.outputs,
+        close: () => s.close(),
+        run: (feeds) => {
+          for (const [input, t] of Object.entries(feeds)) runs.push({ input, dims: t.dims });
+          return s.run(feeds);
+        },
+      };
+    },
+  };
+}
+
+async function detect(dir: string, frame: RgbFrame, runs: { input: string; dims: number[] }[] = [], sweep = false): Promise<Detection[]> {
+  const d = createDetector({
+    config: { model: dir, providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' } },
+    log: memoryLogger(),
+    sessions: recordingFactory(runs),
+    sweep,
+  });
+  await d.start();
+  runs.length = 0; // forget the warm-up
+  try {
+    return await d.detect(frame);
+  } finally {
+    await d.stop();
+  }
+}
+
+const closeTo = (actual: number[] | undefined, expected: number[]) => {
+  expect(actual).toHaveLength(expected.length);
+  actual!.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+};
+
+test('faces: anchors, regressors, keypoints, weighted NMS and letterbox all map to frame pixels; crops classified in one batch', async () => {
+  const runs: { input: string; dims: number[] }[] = [];
+  const faces = await detect(twoStageFolder(), halves([153, 51, 0], [26, 204, 0]), runs);
+  expect(runs).toEqual([
+    { input: 'image', dims: [1, 16, 16, 3] },
+    { input: 'crop', dims: [2, 3, 8, 8] },
+  ]);
+  expect(faces).toHaveLength(2);
+  const [a, b] = faces as [Detection, Detection];
+
+  // Face 1: weighted mean of x1 = (10*0.880797 + 10.5*0.5) / 1.380797 = 10.181054 in the input, so
+  // keypoints sit at x*4 in the frame; y: (y - 4) * 4.
+  closeTo(a.keypoints?.right_eye, [44.724216, 16]);
+  closeTo(a.keypoints?.left_eye, [52.724216, 16]);
+  closeTo(a.keypoints?.mouth, [48.724216, 24]);
+  // Crop: centre between eye midpoint (48.724, 16) and mouth (48.724, 24) = (48.724, 20), side 16*1.5 = 24;
+  // the refined box is the middle half of it.
+  closeTo(a.box, [42.724216, 14, 54.724216, 26]);
+  expect(a.label).toBe('no_mask');
+  expect(a.score).toBeCloseTo(0.880797 * 0.8, 5);
+  expect(a.scores.mask).toBeCloseTo(0.880797 * (26 / 255), 5);
+  expect(a.scores.incorrect).toBeCloseTo(0, 6);
+  expect(a.faceScore).toBeCloseTo(0.880797, 5);
+
+  // Face 2: eyes (12,16) (20,16), mouth (16,24): crop centre (16, 20), side 24.
+  closeTo(b.keypoints?.right_eye, [12, 16]);
+  closeTo(b.box, [10, 14, 22, 26]);
+  expect(b.label).toBe('mask');
+  expect(b.score).toBeCloseTo(0.731059 * 0.6, 5);
+  expect(b.scores.no_mask).toBeCloseTo(0.731059 * 0.2, 5);
+});
+
+test('score "classifier": label scores are the classifier probabilities, face score is 1 - P(not_face)', async () => {
+  const faces = await detect(twoStageFolder({ score: 'classifier' }), halves([153, 51, 0], [26, 204, 0]));
+  expect(faces.map((f) => [f.label, +f.score.toFixed(5), +f.faceScore.toFixed(5)])).toEqual([
+    ['no_mask', 0.8, 1],
+    ['mask', 0.6, 1],
+  ]);
+});
+
+test('not_face: the gate drops faces the classifier rejects; sweep mode keeps them with a low face score', async () => {
+  const blue = halves([0, 0, 230], [0, 0, 230]); // not_face 230/255 = 0.901961
+  expect(await detect(twoStageFolder(), blue)).toEqual([]);
+  const swept = await detect(twoStageFolder(), blue, [], true);
+  expect(swept.map((f) => +f.faceScore.toFixed(5))).toEqual([+(0.880797 * (1 - 230 / 255)).toFixed(5), +(0.731059 * (1 - 230 / 255)).toFixed(5)]);
+  expect(swept.every((f) => f.score === 0)).toBe(true);
+});
+
+test('a classifier with a fixed batch of 1 is called once per face', async () => {
+  const runs: { input: string; dims: number[] }[] = [];
+  const faces = await detect(twoStageFolder({ classifierBatch: 1 }), halves([153, 51, 0], [26, 204, 0]), runs);
+  expect(runs.filter((r) => r.input === 'crop')).toEqual([
+    { input: 'crop', dims: [1, 3, 8, 8] },
+    { input: 'crop', dims: [1, 3, 8, 8] },
+  ]);
+  expect(faces.map((f) => f.label)).toEqual(['no_mask', 'mask']);
+});
