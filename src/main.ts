@@ -54,9 +54,12 @@ export async function runDaemon(config: Config): Promise<number> {
     uninstall();
     return 1;
   }
+  // The daemon runs until told to stop, even while nothing else is scheduled.
+  const keepAlive = setInterval(() => {}, 60_000);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(s, () => resolve(s));
   });
+  clearInterval(keepAlive);
   log.info(`${signal}: stopping`);
   // Safe first, then the orderly stop: a hung service must not hold the relay released.
   daemon.hardware.safeState();

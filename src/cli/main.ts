@@ -14,6 +14,10 @@ const commands: Record<string, CommandEntry> = {
     summary: 'run the gate (--config FILE, --validate-config FILE)',
     load: async () => (await import('./run.js')).runCommand,
   },
+  'safe-outputs': {
+    summary: 'drive every output to its safe level and exit (--config FILE); for ExecStopPost',
+    load: async () => (await import('./safe-outputs.js')).safeOutputsCommand,
+  },
   detect: {
     summary: 'run a model over images, write detections JSON (--model M --json OUT PATH...)',
     load: async () => (await import('./detect.js')).detectCommand,
