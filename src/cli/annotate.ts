@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DetectorSection } from '../config/sections/detector';
 import { groupFaces } from '../detector/faces';
 import { isImageFile, readImageRgb, writeImageRgb } from '../detector/image-io';
@@ -11,6 +10,8 @@ import { drawAnnotations } from '../eval/draw';
 import { toolDetector, UsageError } from '../eval/tool-detector';
 import { imageKey, listImages } from '../eval/voc-dataset';
 
+import { parseCommandArgs, usageError as usageErrorOf } from './args';
+
 const USAGE = `usage: mask-gate annotate IMAGE... --out DIR [--model M | --detections FILE] [--min-score S]
        [--threads N] [--providers cpu,...]
   Draws each face's box, label and confidence. With --model (default: the configured default model)
@@ -18,30 +19,16 @@ const USAGE = `usage: mask-gate annotate IMAGE... --out DIR [--model M | --detec
 
 /** `mask-gate annotate`: images with boxes, labels and confidences drawn on, for people to look at. */
 export async function annotateCommand(argv: string[]): Promise<number> {
-  let v: { out?: string; model?: string; detections?: string; 'min-score'?: string; threads?: string; providers?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values: v, positionals } = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string', short: 'o' },
-        model: { type: 'string', short: 'm' },
-        detections: { type: 'string' },
-        'min-score': { type: 'string' },
-        threads: { type: 'string' },
-        providers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (e) {
-    return usageError((e as Error).message);
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const args = parseCommandArgs('annotate', USAGE, argv, {
+    out: { type: 'string', short: 'o' },
+    model: { type: 'string', short: 'm' },
+    detections: { type: 'string' },
+    'min-score': { type: 'string' },
+    threads: { type: 'string' },
+    providers: { type: 'string' },
+  });
+  if (typeof args === 'number') return args;
+  const { values: v, positionals } = args;
   if (!v.out) return usageError('--out is required');
   if (positionals.length === 0) return usageError('expected at least one image or folder');
   if (v.model && v.detections) return usageError('give --model or --detections, not both');
@@ -90,6 +77,5 @@ export async function annotateCommand(argv: string[]): Promise<number> {
 }
 
 function usageError(msg: string): number {
-  process.stderr.write(`mask-gate annotate: ${msg}\n${USAGE}\n`);
-  return 2;
+  return usageErrorOf('annotate', USAGE, msg);
 }

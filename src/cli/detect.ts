@@ -1,9 +1,10 @@
-import { parseArgs } from 'node:util';
 import { isImageFile } from '../detector/image-io';
 import { createLogger } from '../log';
 import { writeDetections } from '../eval/detections-json';
 import { detectFiles, entriesOf, timing, toolDetector, UsageError } from '../eval/tool-detector';
 import { listImages } from '../eval/voc-dataset';
+
+import { parseCommandArgs, usageError as usageErrorOf } from './args';
 
 const USAGE = `usage: mask-gate detect --model M --json OUT.json [--threads N] [--providers cpu,cuda,...] PATH...
   PATH: image files or folders of images. Writes one entry per face per label scored >= 0.01:
@@ -11,28 +12,15 @@ const USAGE = `usage: mask-gate detect --model M --json OUT.json [--threads N] [
 
 /** `mask-gate detect`: run a model over images and write detections JSON. */
 export async function detectCommand(argv: string[]): Promise<number> {
-  let values: { model?: string; json?: string; threads?: string; providers?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string', short: 'm' },
-        json: { type: 'string', short: 'o' },
-        threads: { type: 'string' },
-        providers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (e) {
-    return usageError((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const args = parseCommandArgs('detect', USAGE, argv, {
+      model: { type: 'string', short: 'm' },
+      json: { type: 'string', short: 'o' },
+      threads: { type: 'string' },
+      providers: { type: 'string' },
+  });
+  if (typeof args === 'number') return args;
+  const values = args.values;
+  const positionals = args.positionals;
   if (!values.model) return usageError('--model is required');
   if (!values.json) return usageError('--json is required');
   if (positionals.length === 0) return usageError('expected at least one image or folder');
@@ -69,6 +57,5 @@ export async function detectCommand(argv: string[]): Promise<number> {
 }
 
 function usageError(msg: string): number {
-  process.stderr.write(`mask-gate detect: ${msg}\n${USAGE}\n`);
-  return 2;
+  return usageErrorOf('detect', USAGE, msg);
 }

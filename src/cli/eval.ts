@@ -1,10 +1,11 @@
-import { parseArgs } from 'node:util';
 import { createLogger } from '../log';
 import { readDetections, writeDetections, type DetectionEntry } from '../eval/detections-json';
 import { DEFAULT_EVAL_OPTIONS, evaluate, type EvalOptions } from '../eval/evaluate';
 import { formatReport } from '../eval/report-text';
 import { detectFiles, entriesOf, timing, toolDetector, UsageError } from '../eval/tool-detector';
 import { loadVocDataset, readImageList } from '../eval/voc-dataset';
+
+import { parseCommandArgs, usageError as usageErrorOf } from './args';
 
 const USAGE = `usage: mask-gate eval --data DIR [--images LIST] (--detections FILE | --model M) [--json]
        [--iou 0.5] [--min-height 20] [--min-width 0] [--recall-score 0.3]
@@ -13,34 +14,23 @@ const USAGE = `usage: mask-gate eval --data DIR [--images LIST] (--detections FI
 
 /** `mask-gate eval`: VOC AP per class, 2- and 3-class mAP, face recall and confusion. */
 export async function evalCommand(argv: string[]): Promise<number> {
-  let v: Record<string, string | boolean | undefined>;
-  try {
-    ({ values: v } = parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string', short: 'd' },
-        images: { type: 'string' },
-        detections: { type: 'string' },
-        model: { type: 'string', short: 'm' },
-        json: { type: 'boolean' },
-        iou: { type: 'string' },
-        'min-height': { type: 'string' },
-        'min-width': { type: 'string' },
-        'recall-score': { type: 'string' },
-        'save-detections': { type: 'string' },
-        threads: { type: 'string' },
-        providers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    return usageError((e as Error).message);
-  }
-  if (v.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const args = parseCommandArgs('eval', USAGE, argv, {
+    data: { type: 'string', short: 'd' },
+    images: { type: 'string' },
+    detections: { type: 'string' },
+    model: { type: 'string', short: 'm' },
+    json: { type: 'boolean' },
+    iou: { type: 'string' },
+    'min-height': { type: 'string' },
+    'min-width': { type: 'string' },
+    'recall-score': { type: 'string' },
+    'save-detections': { type: 'string' },
+    threads: { type: 'string' },
+    providers: { type: 'string' },
+  });
+  if (typeof args === 'number') return args;
+  if (args.positionals.length) return usageError(`unexpected argument "${args.positionals[0]}"`);
+  const v: Record<string, string | boolean | undefined> = args.values;
   const str = (k: string) => v[k] as string | undefined;
   if (!str('data')) return usageError('--data is required');
   if (!str('detections') === !str('model')) return usageError('give exactly one of --detections FILE and --model M');
@@ -102,6 +92,5 @@ export async function evalCommand(argv: string[]): Promise<number> {
 }
 
 function usageError(msg: string): number {
-  process.stderr.write(`mask-gate eval: ${msg}\n${USAGE}\n`);
-  return 2;
+  return usageErrorOf('eval', USAGE, msg);
 }

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { createHardware } from '../../hardware/create-hardware';
-import { ConfigError } from '../config/errors';
-import { loadConfig } from '../config/load';
 import { createLogger } from '../log';
+import { loadConfigForCommand, parseCommandArgs } from './args';
+
+const USAGE = 'usage: mask-gate safe-outputs [--config FILE]';
 
 /**
  * `mask-gate safe-outputs [--config FILE]`: drives every configured output to its safe level and leaves it
@@ -10,25 +10,11 @@ import { createLogger } from '../log';
  * technicians. Opening an output already drives its safe level; closing keeps it driven.
  */
 export async function safeOutputsCommand(argv: string[]): Promise<number> {
-  let file: string | undefined;
-  try {
-    file = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } }).values.config ?? process.env.MASK_GATE_CONFIG;
-  } catch (e) {
-    process.stderr.write(`mask-gate safe-outputs: ${(e as Error).message}\nusage: mask-gate safe-outputs [--config FILE]\n`);
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig({ file });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`mask-gate: invalid config\n${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
-  const log = createLogger('safe-outputs', config.log.level);
-  const hw = createHardware(config.hardware, { logger: log });
+  const args = parseCommandArgs('safe-outputs', USAGE, argv, { config: { type: 'string', short: 'c' } });
+  if (typeof args === 'number') return args;
+  const config = loadConfigForCommand(args.values.config ?? process.env.MASK_GATE_CONFIG);
+  if (typeof config === 'number') return config;
+  const hw = createHardware(config.hardware, { logger: createLogger('safe-outputs', config.log.level) });
   let failed = 0;
   for (const [name, out] of Object.entries(hw.outputs)) {
     if (!out) continue;
