@@ -32,6 +32,8 @@ export interface GateControllerDeps {
   warmUp(): Promise<void>;
   indication: { blinkMs: number; buzzer: { alert: number[]; escalated: number[] } };
   listeners?: GateListener[];
+  /** The statechart's timer clock: real time by default; a SimulatedClock driven by frame time for fast replays. */
+  machineClock?: { setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown; clearTimeout(id: unknown): void };
 }
 
 /**
@@ -97,7 +99,7 @@ export class GateController {
         reportForcedPassage: () => each((l) => l.onForcedPassage?.()),
       },
     });
-    const actor = createActor(machine, { input: deps.settings });
+    const actor = createActor(machine, { input: deps.settings, ...(deps.machineClock ? { clock: deps.machineClock as never } : {}) });
     this.actor = actor;
     actor.subscribe({
       next: (snap) => {
