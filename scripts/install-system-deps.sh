@@ -9,6 +9,10 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
   # the character-device GPIO driver drives lines through libgpiod's tools
   gpiod
+  # voice prompts: espeak-ng makes the WAVs (tests speak en and yue); aplay / GStreamer's alsasink play them
+  espeak-ng alsa-utils gstreamer1.0-alsa
+  # MQTT tests start a real broker on a loopback port (mosquitto_passwd comes with it)
+  mosquitto
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -18,6 +18,10 @@ const commands: Record<string, CommandEntry> = {
     summary: 'drive every output to its safe level and exit (--config FILE); for ExecStopPost',
     load: async () => (await import('./safe-outputs.js')).safeOutputsCommand,
   },
+  export: {
+    summary: 'write the event log as CSV (--since DATE --csv [--until DATE] [--out FILE])',
+    load: async () => (await import('./export.js')).exportCommand,
+  },
   detect: {
     summary: 'run a model over images, write detections JSON (--model M --json OUT PATH...)',
     load: async () => (await import('./detect.js')).detectCommand,

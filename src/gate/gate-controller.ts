@@ -4,7 +4,7 @@ import type { Hardware } from '../../hardware/create-hardware';
 import { bindGateEvents } from '../../hardware/input-events';
 import { enterSafeState } from '../../hardware/safe-state';
 import type { Unsubscribe } from '../../hardware/types';
-import type { GateSettings } from '../../machines/gate-context';
+import type { ActiveFault, GateSettings } from '../../machines/gate-context';
 import type { AlertReason, GateEvent, PromptId } from '../../machines/gate-events';
 import { gateStateName, indicationFor, type Indication } from '../../machines/gate-outputs';
 import { gateMachine, type DecisionReport } from '../../machines/gate.machine';
@@ -21,6 +21,8 @@ export interface GateListener {
   onDecision?(report: DecisionReport): void;
   onEscalation?(reason: AlertReason | null): void;
   onForcedPassage?(): void;
+  /** The set of active faults changed (a fault raised or cleared); `faults` is the whole new set. */
+  onFaults?(faults: readonly ActiveFault[]): void;
 }
 
 export interface GateControllerDeps {
@@ -47,6 +49,7 @@ export class GateController {
   private unsubscribers: Unsubscribe[] = [];
   private lastState = '';
   private lastIndication = '';
+  private lastFaults: readonly ActiveFault[] = [];
   private hardwareFault: string | null = null;
   private retryTimer: unknown = null;
 
@@ -110,6 +113,13 @@ export class GateController {
           deps.log.info(`gate ${this.lastState || '(start)'} -> ${state}`);
           this.lastState = state;
           each((l) => l.onState?.(state, ind, deps.clock.now()));
+        }
+        // Identity is the cheap check (the array is kept while nothing touches faults); removeFault can
+        // return an equal copy, so the contents decide.
+        if (snap.context.faults !== this.lastFaults) {
+          const changed = JSON.stringify(snap.context.faults) !== JSON.stringify(this.lastFaults);
+          this.lastFaults = snap.context.faults;
+          if (changed) each((l) => l.onFaults?.(snap.context.faults));
         }
         if (key !== this.lastIndication) {
           this.lastIndication = key;

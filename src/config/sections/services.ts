@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { SecretRef } from '../secret';
+import { BUILTIN_PROMPT_LANGUAGES } from '../../voice/prompt-texts';
 
 export const EventLogSection = z.strictObject({
   path: z.string().min(1).default('./data/events.sqlite'),
   retentionDays: z.number().int().min(1).max(3650).default(30),
+  /**
+   * SQLite `synchronous` in WAL mode. `normal`: a committed event survives a crash or kill -9 of the process
+   * (the WAL write precedes the commit's return) but a power cut may lose the last commits; `full` also
+   * survives power cuts at the price of an fsync per event on the gate's event loop.
+   */
+  synchronous: z.enum(['normal', 'full']).default('normal'),
   snapshots: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -33,6 +40,12 @@ export const MqttSection = z.strictObject({
   offline: z.enum(['queue', 'drop']).default('queue'),
   queueMax: z.number().int().min(0).max(100_000).default(1000),
   homeAssistantDiscovery: z.boolean().default(true),
+  /** Topic segment for this gate: `<topicPrefix>/<siteId>/...`; null derives it from site.name. */
+  siteId: z.string().regex(/^[a-z0-9_-]+$/i, 'expected letters, digits, - or _ only').nullable().default(null),
+  /** Wait between reconnect attempts while the broker is unreachable. */
+  reconnectMs: z.number().int().min(100).max(300_000).default(5000),
+  /** How often stats (counts, fps, latency) are published. */
+  statsIntervalMs: z.number().int().min(1000).max(3_600_000).default(60_000),
 });
 
 const PromptTexts = z.strictObject({
@@ -50,4 +63,12 @@ export const VoiceSection = z.strictObject({
   sink: z.enum(['auto', 'alsa', 'aplay', 'none']).default('auto'),
   /** Prompt text per language; languages without an entry use the built-in English/Cantonese texts. */
   texts: z.record(z.string(), PromptTexts).default({}),
+  /** Generated prompt WAVs, cached by a hash of text and voice so a text change regenerates only that file. */
+  cacheDir: z.string().min(1).default('./data/voice-cache'),
+}).superRefine((v, ctx) => {
+  v.languages.forEach((lang, i) => {
+    if (!v.texts[lang] && !BUILTIN_PROMPT_LANGUAGES.includes(lang)) {
+      ctx.addIssue({ code: 'custom', path: ['languages', i], message: `expected voice.texts.${lang} (built-in texts exist for ${BUILTIN_PROMPT_LANGUAGES.join(', ')}), got none` });
+    }
+  });
 });
