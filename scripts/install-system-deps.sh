@@ -7,6 +7,8 @@ packages=(
   build-essential python3 pkg-config
   # camera pipelines and test media
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
+  # the RTSP camera test serves a stream with gst-rtsp-server through python3-gi
+  gir1.2-gst-rtsp-server-1.0 python3-gi
   # the character-device GPIO driver drives lines through libgpiod's tools
   gpiod
   # voice prompts: espeak-ng makes the WAVs (tests speak en and yue); aplay / GStreamer's alsasink play them

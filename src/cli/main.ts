@@ -18,10 +18,6 @@ const commands: Record<string, CommandEntry> = {
     summary: 'drive every output to its safe level and exit (--config FILE); for ExecStopPost',
     load: async () => (await import('./safe-outputs.js')).safeOutputsCommand,
   },
-  export: {
-    summary: 'write the event log as CSV (--since DATE --csv [--until DATE] [--out FILE])',
-    load: async () => (await import('./export.js')).exportCommand,
-  },
   detect: {
     summary: 'run a model over images, write detections JSON (--model M --json OUT PATH...)',
     load: async () => (await import('./detect.js')).detectCommand,
@@ -30,9 +26,21 @@ const commands: Record<string, CommandEntry> = {
     summary: 'score detections or a model against Pascal VOC annotations (--data DIR)',
     load: async () => (await import('./eval.js')).evalCommand,
   },
+  record: {
+    summary: 'record a camera source into a frame sequence (--source URI --seconds N OUT)',
+    load: async () => (await import('./record.js')).recordCommand,
+  },
+  sequence: {
+    summary: 'make, index or check recorded frame sequences (make --from-images DIR --out OUT)',
+    load: async () => (await import('./sequence.js')).sequenceCommand,
+  },
   annotate: {
     summary: 'draw boxes, labels and confidences on images (IMAGE... --out DIR)',
     load: async () => (await import('./annotate.js')).annotateCommand,
+  },
+  export: {
+    summary: 'write the event log as CSV (--since DATE --csv [--until DATE] [--out FILE])',
+    load: async () => (await import('./export.js')).exportCommand,
   },
 };
 
