@@ -38,6 +38,10 @@ const commands: Record<string, CommandEntry> = {
     summary: 'draw boxes, labels and confidences on images (IMAGE... --out DIR)',
     load: async () => (await import('./annotate.js')).annotateCommand,
   },
+  replay: {
+    summary: 'run a recorded sequence through the whole gate with simulated hardware (SEQ --json)',
+    load: async () => (await import('./replay.js')).replayCommand,
+  },
   export: {
     summary: 'write the event log as CSV (--since DATE --csv [--until DATE] [--out FILE])',
     load: async () => (await import('./export.js')).exportCommand,

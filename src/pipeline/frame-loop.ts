@@ -31,6 +31,10 @@ export interface FrameLoopDeps {
   onZone?(events: ZoneEvent[]): void;
   /** A replay ended: the daemon decides whether to loop, stop or wait. */
   onEnd?(): void;
+  /** Called with each frame's time before it is processed (a replay moves its simulated clock here). */
+  beforeFrame?(tMs: number): void;
+  /** Resolves when the gate can use frames (booted, detector warm); frames are not taken before. */
+  ready?(): Promise<void>;
 }
 
 /**
@@ -65,6 +69,7 @@ export class FrameLoop implements Service {
 
   private async loop(): Promise<void> {
     const { deps } = this;
+    if (deps.ready) await Promise.race([deps.ready(), this.stopSignal]);
     while (!this.stopping) {
       // Let timers and I/O (the dashboard, MQTT, the gate's own timers) run between frames, even when a
       // fast replay and a fast detector never wait on anything.
@@ -76,6 +81,7 @@ export class FrameLoop implements Service {
         deps.onEnd?.();
         return;
       }
+      deps.beforeFrame?.(frame.tMs);
       const t0 = deps.clock.now();
       let detections: Detection[];
       try {
