@@ -15,6 +15,11 @@ packages=(
   espeak-ng alsa-utils gstreamer1.0-alsa
   # MQTT tests start a real broker on a loopback port (mosquitto_passwd comes with it)
   mosquitto
+  # dashboard browser tests drive Debian's /usr/bin/chromium with playwright-core (no downloaded browser)
+  chromium
+  # provisioning tests: bats with stub commands, shellcheck on every script, systemd-analyze verify on the
+  # unit, xz for the offline bundle
+  bats shellcheck systemd xz-utils
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

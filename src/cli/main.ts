@@ -38,6 +38,10 @@ const commands: Record<string, CommandEntry> = {
     summary: 'draw boxes, labels and confidences on images (IMAGE... --out DIR)',
     load: async () => (await import('./annotate.js')).annotateCommand,
   },
+  'demo-sequence': {
+    summary: 'make the recorded doorway sequence the demo replays (--data DIR | --photos DIR)',
+    load: async () => (await import('./demo.js')).demoSequenceCommand,
+  },
   replay: {
     summary: 'run a recorded sequence through the whole gate with simulated hardware (SEQ --json)',
     load: async () => (await import('./replay.js')).replayCommand,

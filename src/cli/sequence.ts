@@ -1,7 +1,7 @@
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { parseVoc } from '../eval/voc-read';
+import { readImageSize } from '../image/sharp-io';
 import { createLogger, memoryLogger, type Logger } from '../log';
 import { makeDoorwaySequence, type DoorwayPerson } from '../sequence/doorway';
 import { DEFAULT_TIMING } from '../sequence/doorway-plan';
@@ -149,7 +149,7 @@ async function index(argv: string[]): Promise<number> {
     throw new Error(`${dir}: directory does not exist`);
   }
   if (names.length === 0) throw new Error(`${dir}: expected JPEG frames (.jpg, .jpeg), found none`);
-  const meta = await sharp(path.join(dir, names[0]!)).metadata().catch((e: Error) => {
+  const meta = await readImageSize(path.join(dir, names[0]!)).catch((e: Error) => {
     throw new Error(`${path.join(dir, names[0]!)}: frame 0 is not a readable JPEG: ${e.message}`);
   });
   const seq = parseSequence(

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { compositeRgb, readPhotoRgb, renderSvgAlpha, renderSvgRgb, scaleCropRaw, type RawLayer } from '../image/sharp-io';
 import { rng, type FramePlan } from './doorway-plan';
 
 /**
@@ -68,7 +68,7 @@ export async function makeScene(width: number, height: number, seed: number): Pr
   <polygon points="${width},${height * 0.93} ${r},${b - 2} ${r},${b} ${width},${height}" fill="${p.trim}"/>
   ${tiles}${lights}
 </svg>`;
-  const rgb = await sharp(Buffer.from(svg)).removeAlpha().blur(1.2).raw().toBuffer();
+  const rgb = await renderSvgRgb(svg, 1.2);
   const noise = new Int8Array(width * height * 3 + 8192);
   const round = Math.round;
   for (let i = 0; i < noise.length; i++) noise[i] = round((rand() + rand() + rand() - 1.5) * 5);
@@ -85,9 +85,7 @@ export async function loadPerson(
   frameHeight: number,
   faces: readonly (readonly [number, number, number, number])[] = [],
 ): Promise<PersonLayer> {
-  const { data: rgb, info } = await sharp(image, { failOn: 'error' }).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  const w = info.width;
-  const h = info.height;
+  const { data: rgb, width: w, height: h } = await readPhotoRgb(image);
   const m = Math.max(2, Math.round(Math.min(w, h) * 0.1));
   const keep = faces
     .map(([x1, y1, x2, y2]) => {
@@ -96,13 +94,12 @@ export async function loadPerson(
       return `<rect x="${x1 - px}" y="${y1 - py}" width="${x2 - x1 + 2 * px}" height="${y2 - y1 + 2 * py}" rx="${px}" fill="#fff" filter="url(#g)"/>`;
     })
     .join('');
-  const svg = Buffer.from(
+  const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><defs>` +
       `<filter id="f" x="-20%" y="-20%" width="140%" height="140%"><feGaussianBlur stdDeviation="${m / 2}"/></filter>` +
       `<filter id="g" x="-50%" y="-50%" width="200%" height="200%"><feGaussianBlur stdDeviation="1"/></filter></defs>` +
-      `<rect x="${m}" y="${m}" width="${w - 2 * m}" height="${h - 2 * m}" rx="${m * 2}" fill="#fff" filter="url(#f)"/>${keep}</svg>`,
-  );
-  const alpha = await sharp(svg).resize(w, h, { fit: 'fill' }).ensureAlpha().extractChannel(3).raw().toBuffer();
+      `<rect x="${m}" y="${m}" width="${w - 2 * m}" height="${h - 2 * m}" rx="${m * 2}" fill="#fff" filter="url(#f)"/>${keep}</svg>`;
+  const alpha = await renderSvgAlpha(svg, { width: w, height: h });
   const rgba = Buffer.allocUnsafe(w * h * 4);
   for (let i = 0, j = 0; i < w * h; i++, j += 3) {
     rgba[i * 4] = rgb[j]!;
@@ -118,7 +115,7 @@ export async function loadPerson(
 /** Renders one frame to raw RGB at the scene's size. */
 export async function renderFrame(scene: Scene, person: PersonLayer | null, f: FramePlan, noiseOffset: number): Promise<Buffer> {
   const { width: W, height: H } = scene;
-  const layers: sharp.OverlayOptions[] = [];
+  const layers: RawLayer[] = [];
   if (person && f.scale > 0) {
     const pw = Math.max(2, Math.round(person.fullWidth * f.scale));
     const ph = Math.max(2, Math.round(person.fullHeight * f.scale));
@@ -131,18 +128,17 @@ export async function renderFrame(scene: Scene, person: PersonLayer | null, f: F
     const y1 = Math.min(H, top + ph);
     if (x1 - x0 >= 2 && y1 - y0 >= 2) {
       // One pass: scale, keep the part inside the frame, blur if this frame has motion blur.
-      let layer = sharp(person.rgba, { raw: { width: person.width, height: person.height, channels: 4 } })
-        .resize(pw, ph, { fit: 'fill' })
-        .extract({ left: x0 - left, top: y0 - top, width: x1 - x0, height: y1 - y0 });
-      if (f.blur >= 3) {
-        const n = f.blur % 2 ? f.blur : f.blur + 1;
-        layer = layer.convolve({ width: n, height: 3, kernel: horizontalKernel(n) });
-      }
-      const cut = await layer.raw().toBuffer();
-      layers.push({ input: cut, raw: { width: x1 - x0, height: y1 - y0, channels: 4 }, left: x0, top: y0 });
+      const n = f.blur % 2 ? f.blur : f.blur + 1;
+      const cut = await scaleCropRaw(
+        { data: person.rgba, width: person.width, height: person.height, channels: 4 },
+        { width: pw, height: ph },
+        { left: x0 - left, top: y0 - top, width: x1 - x0, height: y1 - y0 },
+        f.blur >= 3 ? { width: n, height: 3, kernel: horizontalKernel(n) } : undefined,
+      );
+      layers.push({ data: cut, width: x1 - x0, height: y1 - y0, channels: 4, left: x0, top: y0 });
     }
   }
-  const out = await sharp(scene.rgb, { raw: { width: W, height: H, channels: 3 } }).composite(layers).removeAlpha().raw().toBuffer();
+  const out = await compositeRgb({ data: scene.rgb, width: W, height: H }, layers);
   // Exposure and sensor noise, as the camera would apply them: to the whole frame.
   const noise = scene.noise;
   const gain = f.brightness;

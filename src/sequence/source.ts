@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { CameraError } from '../camera/errors';
 import { Emitter, iterateFrames, type Frame, type FrameSource, type FrameSourceEvents, type SourceInfo } from '../camera/frame';
+import { decodeFrameRgb } from '../image/sharp-io';
 import type { Logger } from '../log';
 import { loadSequence, SequenceError } from './read';
 import type { Sequence } from './schema';
@@ -124,14 +124,7 @@ export class SequenceSource extends Emitter<FrameSourceEvents> implements FrameS
 
   private async decode(file: string): Promise<Buffer> {
     const bytes = await readFile(path.join(this.opts.dir, file));
-    const { data, info } = await sharp(bytes, { failOn: 'warning' })
-      .resize(this.opts.width, this.opts.height, { fit: 'fill' })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
-    return data;
+    return decodeFrameRgb(bytes, { width: this.opts.width, height: this.opts.height });
   }
 
   private finish(error: CameraError | null): void {

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import { encodeJpeg } from '../image/sharp-io';
 import { parseSequence } from './read';
 import { SEQUENCE_FILE, SEQUENCE_FORMAT, type Sequence, type SequenceExpectations, type SequenceFrame } from './schema';
 
@@ -44,12 +44,7 @@ export class SequenceWriter {
     const prev = this.frames[this.frames.length - 1];
     if (prev && tMs <= prev.t_ms) throw new Error(`${this.dir}: frame ${this.frames.length}: expected t_ms above ${prev.t_ms}, got ${tMs}`);
     const file = `frame-${String(this.frames.length).padStart(6, '0')}.jpg`;
-    const jpeg =
-      'jpeg' in frame
-        ? frame.jpeg
-        : await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-            .jpeg({ quality: this.opts.quality ?? 90 })
-            .toBuffer();
+    const jpeg = 'jpeg' in frame ? frame.jpeg : await encodeJpeg(frame, this.opts.quality ?? 90);
     await writeFile(path.join(this.dir, file), jpeg);
     this.frames.push({ file, t_ms: Math.round(tMs) });
     return file;
