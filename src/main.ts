@@ -14,6 +14,9 @@ import { GateController, type GateListener } from './gate/gate-controller';
 import { gateSettingsFromConfig } from './gate/settings';
 import { ServiceStack, type Service } from './lifecycle';
 import { createLogger, type Logger } from './log';
+import { DashboardServer } from './dashboard/dashboard-server';
+import { dashboardListener } from './dashboard/dashboard-listener';
+import { healthSource } from './dashboard/health';
 import { MqttBridge } from './mqtt/mqtt-bridge';
 import { mqttListener } from './mqtt/mqtt-listener';
 import { FrameLoop, type FrameStats } from './pipeline/frame-loop';
@@ -39,7 +42,7 @@ export interface DaemonOptions {
   beforeFrame?(tMs: number): void;
   cwd?: string;
   /** Off for `replay` and tests: no systemd, no voice, no MQTT. */
-  services?: { voice?: boolean; mqtt?: boolean; systemd?: boolean; eventLog?: boolean };
+  services?: { voice?: boolean; mqtt?: boolean; systemd?: boolean; eventLog?: boolean; dashboard?: boolean };
 }
 
 export interface Daemon {
@@ -47,6 +50,7 @@ export interface Daemon {
   readonly gate: GateController;
   readonly detector: Detector;
   readonly eventLog: EventLog | null;
+  readonly dashboard: DashboardServer | null;
   readonly rate: FrameRate;
   /** Resolves once the gate has booted for the first time. */
   readonly ready: Promise<void>;
@@ -57,14 +61,14 @@ export interface Daemon {
 
 /**
  * The composition root. Builds config -> hardware -> camera -> detector -> tracker -> statechart -> event
- * log -> (dashboard) -> MQTT in that order; constructors only store dependencies. Start order differs in one
+ * log -> dashboard -> MQTT in that order; constructors only store dependencies. Start order differs in one
  * place: the event log opens right after the hardware, so the gate's first transitions and the last fault
  * are recorded; stop is the exact reverse of start.
  */
 export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
   const log = opts.log ?? createLogger('mask-gate', config.log.level);
   const clock = opts.clock ?? systemClock;
-  const on = { voice: true, mqtt: config.mqtt.enabled, systemd: true, eventLog: true, ...opts.services };
+  const on = { voice: true, mqtt: config.mqtt.enabled, systemd: true, eventLog: true, dashboard: config.dashboard.enabled, ...opts.services };
 
   const hardware = createHardware(config.hardware, { logger: log.child('hardware'), clock });
   let camera: CameraSupervisor | null = null;
@@ -122,6 +126,20 @@ export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
   });
   gateRef = gate;
 
+  // The dashboard reads the event log, so it exists only with one.
+  const dashboard =
+    on.dashboard && eventLog
+      ? new DashboardServer({
+          config: config.dashboard,
+          gate,
+          eventLog,
+          health: healthSource({ rate, camera: () => camera?.status ?? null, detector: () => detector.info(), startedAt: clock.now() }),
+          log: log.child('dashboard'),
+        })
+      : null;
+  // The controller reads its listeners at start(), so this one can join after construction.
+  if (dashboard) listeners.push(dashboardListener(dashboard));
+
   const frameLoop = new FrameLoop({
     frames: { next: () => (camera ? camera.next() : Promise.resolve(null)) },
     detector,
@@ -133,6 +151,7 @@ export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
       lastFrame = s;
       rate.add(s.detectMs + s.trackMs);
       notifier?.watchdog();
+      dashboard?.offerFrame(s);
       opts.onFrame?.(s);
     },
     onZone: (events) => events.forEach((z) => log.debug(`${z.type} ${z.id} ${z.label} ${z.confidence.toFixed(2)}${z.reason ? ` (${z.reason})` : ''}`)),
@@ -161,6 +180,7 @@ export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
     { name: 'detector', start: async () => {}, stop: () => detector.stop() },
     ...(voice ? [voice] : []),
     { name: 'gate', start: () => gate.start(), stop: () => gate.stop() },
+    ...(dashboard ? [dashboard] : []),
     ...(mqtt ? [mqtt] : []),
     frameLoop,
     ...(notifier ? [{ name: 'systemd', start: async () => {}, stop: async () => notifier.stopping() }] : []),
@@ -171,6 +191,7 @@ export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
     gate,
     detector,
     eventLog,
+    dashboard,
     rate,
     ready,
     cameraStatus: () => camera?.status ?? null,

@@ -68,7 +68,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     clock,
     machineClock: sim,
     listeners: [listener],
-    services: { voice: false, mqtt: false, systemd: false, eventLog: false },
+    services: { voice: false, mqtt: false, systemd: false, eventLog: false, dashboard: false },
     beforeFrame: (tMs) => advanceTo(offset + tMs),
     onEnd: () => ended(),
   });

@@ -141,12 +141,31 @@ const Classifier = z.strictObject({
     .prefault({}),
   /** At most this many faces (the most confident) are classified per frame. */
   maxFaces: PositiveInt.max(256).default(32),
+  /**
+   * After box refinement, a face overlapping a more face-like one (1 - not_face, times the face score
+   * under `product`) by IoU above this is dropped. Off when absent.
+   */
+  nmsIou: Fraction.optional(),
 });
 export type ClassifierSpec = z.output<typeof Classifier>;
 
+/**
+ * Runs the face detector on overlapping tiles of the frame (and the whole frame), so faces far smaller
+ * than the native input still cover enough of it. A grid of g x g tiles, each 1 / (g - (g-1)*overlap)
+ * of the frame per axis; detections of all runs are merged by the face decoder's NMS.
+ */
+const FaceTiles = z.strictObject({
+  grid: PositiveInt.max(4),
+  /** Fraction of a tile shared with its neighbour, per axis. */
+  overlap: z.number().min(0).max(0.75).default(0.25),
+  /** Also run on the whole frame (finds the faces that tiles cut). */
+  wholeFrame: z.boolean().default(true),
+});
+export type FaceTiles = z.output<typeof FaceTiles>;
+
 const TwoStageDecoder = z.strictObject({
   type: z.literal('two_stage'),
-  face: z.strictObject({ file: RelativePath, input: InputSpec, decoder: FaceDecoder }),
+  face: z.strictObject({ file: RelativePath, input: InputSpec, decoder: FaceDecoder, tiles: FaceTiles.optional() }),
   classifier: Classifier,
   /**
    * `product`: label score = face score * classifier probability.

@@ -28,9 +28,11 @@ export function weightedNms(candidates: Scored[], threshold: number): Scored[] {
   const out: Scored[] = [];
   while (remaining.length > 0) {
     const top = remaining[0]!;
-    const group: Scored[] = [];
+    // The best always joins its own group: a zero-area box (clipped away at a frame or tile edge) has
+    // IoU 0 with itself and would otherwise never leave `remaining`.
+    const group: Scored[] = [top];
     const rest: Scored[] = [];
-    for (const c of remaining) (iou(top.box, c.box) > threshold ? group : rest).push(c);
+    for (const c of remaining.slice(1)) (iou(top.box, c.box) > threshold ? group : rest).push(c);
     remaining = rest;
     let wSum = 0;
     const box: Box = [0, 0, 0, 0];

@@ -1,13 +1,13 @@
 import { classProbabilities } from './decoders/classifier';
-import { decodeFaces, faceOutputDims, regressorWidth, squeezeLast, type FaceCandidate } from './decoders/face-detectors';
-import { DetectorError } from './errors';
+import type { FaceCandidate } from './decoders/face-detectors';
 import { cropBoxToFrame, faceCrop } from './face-crop';
-import { clipBox } from './geometry';
+import { createFaceStage } from './face-stage';
+import { clipBox, iou } from './geometry';
 import type { TwoStageDecoder } from './manifest';
 import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipeline';
-import { cropToInput, frameToInput, inputDims, tensorSize, type CropRegion } from './preprocess';
+import { cropToInput, inputDims, tensorSize, type CropRegion } from './preprocess';
 import type { OpenedSession } from './session-open';
-import { checkInputMeta, checkOutputDims, checkOutputMeta, fixedBatch, fmtDims } from './shape-check';
+import { checkInputMeta, checkOutputDims, checkOutputMeta, fixedBatch } from './shape-check';
 import type { Box, Detection, MaskLabel, RgbFrame } from './types';
 
 interface Classified {
@@ -44,25 +44,12 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   }
   const faceSession = face.session;
   const clsSession = cls.session;
-  const faceInput = new Float32Array(faceBatch * tensorSize(dec.face.input));
-  const faceDims = inputDims(dec.face.input, faceBatch);
   const cropSize = tensorSize(cs.input);
   const reported = cs.labels.map((l, i) => [l, i] as const).filter((e): e is readonly [MaskLabel, number] => e[0] !== 'not_face');
   const notFace = cs.labels.indexOf('not_face');
 
-  async function detectFaces(frame: RgbFrame): Promise<FaceCandidate[]> {
-    const t = frameToInput(frame, dec.face.input, faceInput);
-    const out = await faceSession.run({ [dec.face.input.name]: { data: faceInput, dims: faceDims } });
-    const boxes = out[fd.outputs.boxes];
-    const scores = out[fd.outputs.scores];
-    const want = faceOutputDims(fd, dec.face.input, boxes);
-    checkOutputDims(fd.outputs.boxes, boxes?.dims, want.boxes, id, 'decoder.face.decoder.outputs.boxes');
-    checkOutputDims(fd.outputs.scores, scores && squeezeLast(scores.dims), want.scores, id, 'decoder.face.decoder.outputs.scores');
-    if (boxes!.dims[2]! < regressorWidth(fd)) {
-      throw new DetectorError('output-shape', id, `expected output ${fd.outputs.boxes} to hold at least ${regressorWidth(fd)} values per anchor (box + keypoints), got ${fmtDims(boxes!.dims)}`, 'decoder.face.decoder.keypoints');
-    }
-    return decodeFaces(fd, boxes!, scores!, dec.face.input, t, frame, ctx.floor);
-  }
+  const faceStage = createFaceStage(faceSession, dec.face, id, ctx.floor, faceBatch);
+  const detectFaces = (frame: RgbFrame) => faceStage.detect(frame);
 
   async function classify(frame: RgbFrame, crops: CropRegion[]): Promise<Classified[]> {
     const results: Classified[] = [];
@@ -108,7 +95,8 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       if (faces.length === 0) return [];
       const crops = faces.map((f) => faceCrop(f.box, f.keypoints, cs.crop));
       const classified = await classify(frame, crops);
-      return faces.map((f, i) => toDetection(f, crops[i]!, classified[i]!, frame)).filter((d): d is Detection => d !== null);
+      const found = faces.map((f, i) => toDetection(f, crops[i]!, classified[i]!, frame)).filter((d): d is Detection => d !== null);
+      return cs.nmsIou === undefined ? found : suppressRefined(found, cs.nmsIou);
     },
     async warmUp() {
       const frame = greyFrame(dec.face.input.width, dec.face.input.height);
@@ -120,4 +108,15 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       await closeAll([face, cls]);
     },
   };
+}
+
+/**
+ * Refined boxes of one face found twice (tiles, neighbouring anchors) land on the same spot: keep the
+ * most face-like, drop the others that overlap it by IoU above `threshold`.
+ */
+export function suppressRefined(found: Detection[], threshold: number): Detection[] {
+  const order = [...found].sort((a, b) => b.faceScore - a.faceScore);
+  const kept: Detection[] = [];
+  for (const d of order) if (kept.every((k) => iou(k.box, d.box) <= threshold)) kept.push(d);
+  return kept;
 }

@@ -33,7 +33,7 @@ function startDaemon(configText: string) {
 
 test.each(['SIGTERM', 'SIGINT'] as const)('%s: outputs to their configured safe levels, then an orderly stop in reverse order', async (sig) => {
   // A fail-open door: the relay's safe level is released ("on").
-  const d = startDaemon('camera: { source: "test://" }\ngate: { failMode: open, selfTestBlinkMs: 50 }\neventLog: { path: ' + JSON.stringify(join(mkdtempSync(join(tmpdir(), 'mg-ev-')), 'events.sqlite')) + ' }\nvoice: { enabled: false }\n');
+  const d = startDaemon('camera: { source: "test://" }\ngate: { failMode: open, selfTestBlinkMs: 50 }\neventLog: { path: ' + JSON.stringify(join(mkdtempSync(join(tmpdir(), 'mg-ev-')), 'events.sqlite')) + ' }\nvoice: { enabled: false }\ndashboard: { port: 0 }\n');
   await d.idle;
   d.child.kill(sig);
   expect(await d.exited).toBe(0);

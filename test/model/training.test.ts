@@ -1,0 +1,89 @@
+/** @jest-environment ./test/env/onnx-environment.js */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ortSessionFactory } from '../../src/detector/ort-session';
+import { flipCrop, applyJitter } from '../../src/training/augment';
+import { forward, initHead } from '../../src/training/mlp';
+import { rng } from '../../src/training/random';
+import { boxInCrop, labelCandidate, makeSplit } from '../../src/training/train';
+
+const MODEL = path.resolve(__dirname, '../../models/mask-two-stage');
+
+describe('training helpers', () => {
+  it('splits by image 80/20, disjoint, the same for the same seed and different for another', () => {
+    const names = Array.from({ length: 853 }, (_, i) => `img${i}`);
+    const a = makeSplit(names);
+    expect(a.train).toHaveLength(682);
+    expect(a.val).toHaveLength(171);
+    expect(new Set([...a.train, ...a.val]).size).toBe(853);
+    expect(makeSplit([...names].reverse())).toEqual(a);
+    expect(makeSplit(names, 1).val).not.toEqual(a.val);
+  });
+
+  it('the committed split is the one the seed gives', () => {
+    const read = (f: string) => readFileSync(path.join(MODEL, 'split', f), 'utf8').split('\n').filter(Boolean);
+    const train = read('train.txt');
+    const val = read('val.txt');
+    expect(makeSplit([...train, ...val])).toEqual({ train, val });
+  });
+
+  it('labels detector boxes: a match is a face sample with its labelled box, a miss is a hard negative', () => {
+    const ann = { filename: 'x.jpg', width: 100, height: 100, objects: [{ label: 'no_mask' as const, box: [10, 10, 30, 34] as [number, number, number, number], difficult: false }] };
+    expect(labelCandidate({ box: [11, 12, 31, 32], score: 0.9 }, ann)).toEqual({ cls: 1, gt: [10, 10, 30, 34] });
+    expect(labelCandidate({ box: [60, 60, 80, 80], score: 0.9 }, ann)).toEqual({ cls: 3 });
+    // In between: neither (ambiguous boxes are not trained on).
+    expect(labelCandidate({ box: [20, 20, 40, 44], score: 0.9 }, ann)).toBeNull();
+  });
+
+  it('expresses a box as fractions of an axis-aligned crop', () => {
+    expect(boxInCrop({ cx: 50, cy: 50, side: 40, angle: 0 }, [40, 30, 60, 70])).toEqual([0.25, 0, 0.75, 1]);
+  });
+
+  it('flipCrop twice is the identity; colour jitter keeps pixels in 0..255', () => {
+    const r = rng(3);
+    const px = Float32Array.from({ length: 8 * 8 * 3 }, () => Math.round(r() * 255));
+    const copy = Float32Array.from(px);
+    flipCrop(px, 0, 8);
+    expect(Array.from(px)).not.toEqual(Array.from(copy));
+    flipCrop(px, 0, 8);
+    expect(Array.from(px)).toEqual(Array.from(copy));
+    applyJitter(px, 0, 8, { hue: 0.3, saturation: 1.4, contrast: 1.3, brightness: 25, blur: 2 });
+    expect(px.every((v) => v >= 0 && v <= 255)).toBe(true);
+  });
+
+  it('the head forward pass with and without a precomputed first layer agree', () => {
+    const h = initHead(6, 5, 4, 1);
+    const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i));
+    const xw1 = new Float32Array(10);
+    for (let b = 0; b < 2; b++) for (let j = 0; j < 5; j++) for (let i = 0; i < 6; i++) xw1[b * 5 + j]! += x[b * 6 + i]! * h.w1[i * 5 + j]!;
+    const a = forward(h, x, [0, 1]);
+    const c = forward(h, x, [0, 1], undefined, xw1);
+    Array.from(a.logits).forEach((v, i) => expect(c.logits[i]).toBeCloseTo(v, 5));
+  });
+});
+
+describe('the exported classifier (test-time flip inside the graph)', () => {
+  it('scores a crop and its mirror image alike, and mirrors the refined box with it', async () => {
+    const bytes = readFileSync(path.join(MODEL, 'classifier.onnx'));
+    const s = await ortSessionFactory.create(bytes, { providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '' }, logId: 'test' });
+    try {
+      const r = rng(7);
+      const crop = Float32Array.from({ length: 2 * 64 * 64 * 3 }, () => r() * 2 - 1);
+      const mirrored = Float32Array.from(crop);
+      flipCrop(mirrored, 0, 64);
+      flipCrop(mirrored, 64 * 64 * 3, 64);
+      const a = await s.run({ crop: { data: crop, dims: [2, 64, 64, 3] } });
+      const b = await s.run({ crop: { data: mirrored, dims: [2, 64, 64, 3] } });
+      expect(a.logits!.dims).toEqual([2, 4]);
+      expect(a.box!.dims).toEqual([2, 4]);
+      Array.from(a.logits!.data).forEach((v, i) => expect(b.logits!.data[i]).toBeCloseTo(v, 3));
+      for (let n = 0; n < 2; n++) {
+        const [x1, y1, x2, y2] = Array.from(a.box!.data.subarray(4 * n, 4 * n + 4));
+        const m = Array.from(b.box!.data.subarray(4 * n, 4 * n + 4));
+        [1 - x2!, y1!, 1 - x1!, y2!].forEach((v, i) => expect(m[i]).toBeCloseTo(v, 3));
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});
