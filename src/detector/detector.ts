@@ -12,7 +12,7 @@ import { createTwoStagePipeline } from './two-stage-pipeline';
 import type { Detection, Detector, DetectorInfo, RgbFrame } from './types';
 
 export interface DetectorDeps {
-  config: Pick<DetectorConfig, 'model' | 'providers' | 'threads' | 'tensorrt'>;
+  config: Pick<DetectorConfig, 'model' | 'providers' | 'threads' | 'tensorrt'> & { minScore?: number };
   log: Logger;
   /** Defaults to onnxruntime-node, loaded on start so that importing this module loads no native code. */
   sessions?: SessionFactory;
@@ -90,10 +90,13 @@ class OnnxDetector implements Detector {
     const bad = checkFrame(frame);
     if (bad) return Promise.reject(new DetectorError('frame', id, bad));
     const minHeight = this.deps.sweep ? 0 : (this.model?.manifest.thresholds.minFaceHeight ?? 0);
+    // The gate's operating point: a weak box (a poster, a reflection) must not become a person who blocks
+    // the gate; detect/eval sweep every score instead.
+    const minScore = this.deps.sweep ? 0 : (this.deps.config.minScore ?? 0);
     const next = this.queue.then(async () => {
       try {
         const faces = await pipeline.run(frame);
-        return minHeight > 0 ? faces.filter((f) => f.box[3] - f.box[1] >= minHeight) : faces;
+        return faces.filter((f) => f.box[3] - f.box[1] >= minHeight && f.score >= minScore);
       } catch (err) {
         throw this.wrap(err, 'inference failed');
       }

@@ -6,6 +6,8 @@ export const DetectorSection = z.strictObject({
   /** Execution providers tried in order; null picks [tensorrt, cuda, cpu] on a Jetson and [cpu] elsewhere. */
   providers: z.array(z.enum(['tensorrt', 'cuda', 'cpu'])).min(1).nullable().default(null),
   threads: z.number().int().min(1).max(64).default(2),
+  /** Detections scoring below this (face score x label probability) are not people to the gate. */
+  minScore: z.number().min(0).max(1).default(0.5),
   tensorrt: z
     .strictObject({
       fp16: z.boolean().default(true),
