@@ -157,3 +157,11 @@ function order(line: string): number {
 test('a buzzer pattern must be on/off pairs', () => {
   expect(problemsOf('gate:\n  buzzer:\n    alert: [100, 200, 300]\n')).toEqual(['gate.buzzer.alert: expected on/off pairs (an even number of durations), got a list of 3 (site.yaml:3)']);
 });
+
+test('the Jetson example config in provisioning/examples is valid', () => {
+  const file = join(__dirname, '../../provisioning/examples/jetson-orin.yaml');
+  const c = loadConfig({ file, env: {} });
+  expect(c.camera.source).toBe('v4l2:///dev/video0');
+  expect(c.hardware).toMatchObject({ driver: 'gpiod', board: 'jetson-orin', thermometer: { type: 'mlx90614', bus: 7, address: 0x5a } });
+  expect(c.hardware.outputs.relay).toMatchObject({ pin: 18, activeLow: true, safe: 'off' });
+});
