@@ -1,5 +1,6 @@
-// Used only when the camera child is started from TypeScript sources (jest, ts dev runs): compiles .ts
-// on require, as @swc/jest does. The built app forks dist/src/camera/gst-child.js and never loads this.
+// Lets a child `node` process run the TypeScript sources directly, compiled on require as @swc/jest does:
+// the camera child under jest, and the test fixtures that must be real processes (safe state, kill -9).
+// The built app forks dist/src/camera/gst-child.js and never loads this.
 'use strict';
 const fs = require('fs');
 const { transformSync } = require('@swc/core');

@@ -11,7 +11,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** Starts the writer, kills it with SIGKILL once `acks` events were acknowledged, returns what it acknowledged. */
 function writeThenKill(file: string, synchronous: string, acks: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'fixtures/ts-register.cjs'), path.join(__dirname, 'fixtures/writer-child.ts'), file, synchronous], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-r', path.join(__dirname, '../../src/camera/dev-ts-register.cjs'), path.join(__dirname, 'fixtures/writer-child.ts'), file, synchronous], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     const acked: string[] = [];
     child.stdout.on('data', (d: Buffer) => {

@@ -12,7 +12,7 @@ import { memoryLogger } from '../../src/log';
 
 const ROOT = resolve(__dirname, '../..');
 const FIXTURE = join(ROOT, 'test/fixtures/hardware/safe-state-child.ts');
-const REGISTER = join(ROOT, 'test/fixtures/hardware/ts-register.js');
+const REGISTER = join(ROOT, 'src/camera/dev-ts-register.cjs');
 
 interface ChildResult {
   code: number | null;
