@@ -7,6 +7,7 @@ import type { CameraStatus, CameraSupervisor } from './camera/supervisor';
 import type { Config } from './config/schema';
 import { createDetector } from './detector/detector';
 import { createTracker } from './detector/tracker';
+import type { SessionFactory } from './detector/runtime';
 import type { Detector } from './detector/types';
 import { EventLog } from './eventlog/event-log';
 import { eventLogListener } from './eventlog/event-log-listener';
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   /** Replays hold each frame until the statechart has had it; live runs don't wait. */
   beforeFrame?(tMs: number): void;
   cwd?: string;
+  /** The detector's inference sessions (onnxruntime by default); the benchmark wraps them to time each network. */
+  sessions?: SessionFactory;
   /** Off for `replay` and tests: no systemd, no voice, no MQTT. */
   services?: { voice?: boolean; mqtt?: boolean; systemd?: boolean; eventLog?: boolean; dashboard?: boolean };
 }
@@ -72,7 +75,7 @@ export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
 
   const hardware = createHardware(config.hardware, { logger: log.child('hardware'), clock });
   let camera: CameraSupervisor | null = null;
-  const detector = createDetector({ config: config.detector, log: log.child('detector'), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+  const detector = createDetector({ config: config.detector, log: log.child('detector'), ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.sessions ? { sessions: opts.sessions } : {}) });
   const tracker = createTracker(config.detector.tracker, config.gate.zone);
   const rate = new FrameRate(clock);
   let lastFrame: FrameStats | null = null;

@@ -49,6 +49,9 @@ export class FrameLoop implements Service {
   // Resolves when stop() is called, so a next() left pending by a camera that is down cannot hold the stop.
   private stopSignal: Promise<null> = new Promise(() => {});
   private signalStop: () => void = () => {};
+  // Ends the one wait for a frame in progress. Not Promise.race with stopSignal: every race leaves a
+  // reaction on the long-lived stopSignal that keeps its frame reachable (a leak of every frame).
+  private cancelWait: (() => void) | null = null;
   private detectorFailures = 0;
 
   constructor(private readonly deps: FrameLoopDeps) {}
@@ -63,6 +66,7 @@ export class FrameLoop implements Service {
   async stop(): Promise<void> {
     this.stopping = true;
     this.signalStop();
+    this.cancelWait?.();
     await this.running;
     this.running = null;
   }
@@ -75,7 +79,7 @@ export class FrameLoop implements Service {
       // fast replay and a fast detector never wait on anything.
       await new Promise<void>((r) => setImmediate(r));
       if (this.stopping) return;
-      const frame = await Promise.race([deps.frames.next(), this.stopSignal]);
+      const frame = await this.nextOrStop();
       if (this.stopping) return;
       if (!frame) {
         deps.onEnd?.();
@@ -102,6 +106,15 @@ export class FrameLoop implements Service {
       if (update.zone.length) deps.onZone?.(update.zone);
       deps.onFrame?.({ seq: frame.seq, tMs: frame.tMs, detectMs: t1 - t0, trackMs: t2 - t1, faces: detections.length, tracks: update.tracks, detections, frame });
     }
+  }
+
+  /** The next frame, or null as soon as stop() is called (a camera that is down can leave next() pending). */
+  private nextOrStop(): Promise<Frame | null> {
+    return new Promise<Frame | null>((resolve, reject) => {
+      const cancel = () => resolve(null);
+      this.cancelWait = cancel;
+      this.deps.frames.next().then(resolve, reject).finally(() => this.cancelWait === cancel && (this.cancelWait = null));
+    });
   }
 
   private async detectorFailed(err: unknown, frame: Frame): Promise<void> {

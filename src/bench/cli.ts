@@ -1,0 +1,108 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SHARED_DATASET } from '../cli/demo';
+import { BENCH_CACHE, benchSequence } from './bench-sequence';
+import { formatCompare, formatRun } from './report';
+import { runBench, type BenchResult } from './run-bench';
+
+const USAGE = `usage: npm run bench -- [--json] [--threads 1|2] [--size 640x360|960x544] [--decoder two_stage|detectnet_v2] [--compare]
+  Replays a doorway sequence (made from ${SHARED_DATASET}, cached in ${BENCH_CACHE}) through the real
+  pipeline, fake hardware, no outputs, and prints FPS, per-stage ms, decision latency and peak RSS.
+  --model DIR    the two_stage model (default models/mask-two-stage)
+  --data DIR     the face-mask photos (default ${SHARED_DATASET})
+  --compare      runs the matrix (threads x sizes, and detectnet_v2), each in its own process
+  detectnet_v2 runs a SYNTHETIC-weights DetectNet_v2-format model (no real one ships): overhead only.`;
+
+const SIZES = ['640x360', '960x544'] as const;
+
+export async function benchMain(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean' },
+        threads: { type: 'string', default: '1' }, // the config default: faster than 2 on 2 cores
+        size: { type: 'string', default: '640x360' },
+        decoder: { type: 'string', default: 'two_stage' },
+        compare: { type: 'boolean' },
+        model: { type: 'string', default: 'models/mask-two-stage' },
+        data: { type: 'string', default: SHARED_DATASET },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) return process.stdout.write(USAGE + '\n'), 0;
+  const threads = Number(args.threads);
+  const size = /^(\d+)x(\d+)$/.exec(args.size);
+  if (![1, 2].includes(threads) || !size || !['two_stage', 'detectnet_v2'].includes(args.decoder)) {
+    process.stderr.write(`bench: expected --threads 1|2, --size WxH, --decoder two_stage|detectnet_v2\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.compare) return compare(argv.filter((a) => a !== '--compare' && a !== '--json'), args.json === true);
+
+  try {
+    const [width, height] = [Number(size[1]), Number(size[2])];
+    const { dir: seqDir, made } = await benchSequence(width, height, args.data);
+    // Making the sequence takes memory the measurement must not see: measure in a fresh process.
+    if (made) return await rerun(argv);
+    let model = path.resolve(args.model);
+    if (args.decoder === 'detectnet_v2') {
+      mkdirSync(BENCH_CACHE, { recursive: true });
+      model = (await import('./synthetic-detectnet.js')).writeSyntheticDetectNet(BENCH_CACHE);
+    }
+    const r = await runBench({ seqDir, model, threads, width, height });
+    process.stdout.write(args.json ? JSON.stringify(r) + '\n' : formatRun(r) + '\n');
+    return 0;
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Each mode in a child process of its own: peak RSS and onnxruntime's thread pools do not carry over. */
+async function compare(base: string[], json: boolean): Promise<number> {
+  const modes: { mode: string; args: string[] }[] = [];
+  for (const s of SIZES) for (const t of ['1', '2']) modes.push({ mode: `two_stage ${s} ${t} thread(s)`, args: ['--size', s, '--threads', t] });
+  for (const t of ['1', '2']) modes.push({ mode: `detectnet_v2 (synthetic) 640x360 ${t} thread(s)`, args: ['--size', '640x360', '--threads', t, '--decoder', 'detectnet_v2'] });
+  const rows: { mode: string; result: BenchResult | { error: string } }[] = [];
+  for (const m of modes) {
+    if (!json) process.stderr.write(`bench: ${m.mode} ...\n`);
+    const result = await new Promise<BenchResult | { error: string }>((resolve) => {
+      execFile(process.execPath, [__filename, ...stripModeArgs(base), ...m.args, '--json'], { maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
+        resolve(err ? { error: (stderr.trim().split('\n').at(-1) ?? String(err)).replace(/^bench: /, '') } : (JSON.parse(stdout) as BenchResult)),
+      );
+    });
+    rows.push({ mode: m.mode, result });
+  }
+  process.stdout.write(json ? JSON.stringify({ compare: rows }) + '\n' : formatCompare(rows) + '\n');
+  return rows.some((r) => 'error' in r.result) ? 1 : 0;
+}
+
+function rerun(argv: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [__filename, ...argv], { stdio: 'inherit' });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+/** The matrix sets --size, --threads and --decoder itself. */
+function stripModeArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (['--size', '--threads', '--decoder'].includes(a)) i++;
+    else if (!/^--(size|threads|decoder)=/.test(a)) out.push(a);
+  }
+  return out;
+}
+
+if (require.main === module) {
+  benchMain(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}
