@@ -7,6 +7,7 @@ import { createLogger } from '../log';
 import { percentile } from '../pipeline/frame-rate';
 import { loadSequence } from '../sequence/read';
 import { ortSessionFactory } from '../detector/ort-session';
+import { advanceTo, bootOnSimulatedClock } from '../replay/sim-time';
 import { round2, StageTimer, timeDecode, timedSessions } from './stage-timer';
 
 export interface BenchOptions {
@@ -48,9 +49,6 @@ export interface BenchResult {
   host: { cpus: number; loadavg1: number };
 }
 
-/** Simulated time moves in steps: the clock fires only timers already due (as in `mask-gate replay`). */
-const STEP_MS = 10;
-
 /**
  * One bench run: the recorded sequence through the whole daemon (camera replay with JPEG decoding, the
  * detector, the tracker, the statechart; simulated hardware; no voice, MQTT, dashboard or event log) as
@@ -78,10 +76,6 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const sim = new SimulatedClock();
   const origin = Date.now() - performance.now();
   const clock: Clock = { now: () => origin + performance.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
-  const advanceTo = (t: number) => {
-    while (sim.now() + STEP_MS <= t) sim.increment(STEP_MS);
-    if (sim.now() < t) sim.set(t);
-  };
   let offset: number | null = null;
   let frameStart = 0;
   let firstFrame = 0;
@@ -104,7 +98,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     services: { voice: false, mqtt: false, systemd: false, eventLog: false, dashboard: false },
     beforeFrame: (tMs) => {
       offset ??= sim.now() - tMs;
-      advanceTo(offset + tMs);
+      advanceTo(sim, offset + tMs);
       frameStart = performance.now();
       firstFrame ||= frameStart;
     },
@@ -132,12 +126,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   let info: ReturnType<typeof daemon.detector.info> | null = null;
   try {
     await daemon.start();
-    let booted = false;
-    void daemon.ready.then(() => (booted = true));
-    while (!booted) {
-      sim.increment(STEP_MS);
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    await bootOnSimulatedClock(sim, daemon.ready);
     await end;
     info = daemon.detector.info();
   } finally {

@@ -6,6 +6,7 @@ import type { GateListener } from '../gate/gate-controller';
 import type { Logger } from '../log';
 import type { Daemon } from '../main';
 import type { ObservedOutcome } from '../sequence/expectations';
+import { advanceTo, bootOnSimulatedClock } from './sim-time';
 
 /** One line of a replay's timeline; t_ms is sequence time (negative while the gate boots). */
 export type ReplayLine = { t_ms: number } & ReplayEvent;
@@ -33,9 +34,6 @@ export interface ReplayResult {
   decisions: ObservedOutcome[];
 }
 
-/** Simulated time moves in small steps, because the clock only fires timers already due. */
-const STEP_MS = 10;
-
 /**
  * Replays a recording through the whole gate (camera, detector, tracker, statechart) with simulated
  * hardware, as fast as the pipeline allows, on the recording's own clock: every frame is processed, and the
@@ -45,10 +43,6 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const { config } = opts;
   const sim = new SimulatedClock();
   const clock: Clock = { now: () => sim.now(), setTimeout: (fn, ms) => sim.setTimeout(fn, ms), clearTimeout: (h) => sim.clearTimeout(h as number) };
-  const advanceTo = (t: number) => {
-    while (sim.now() + STEP_MS <= t) sim.increment(STEP_MS);
-    if (sim.now() < t) sim.set(t);
-  };
   // Sequence time 0 on the simulated clock, known once the gate has booted; lines from the boot are held
   // until then, so they carry negative times.
   let offset: number | null = null;
@@ -81,7 +75,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     machineClock: sim,
     listeners: [listener],
     services: { voice: false, mqtt: false, systemd: false, eventLog: opts.services?.eventLog ?? false, dashboard: opts.services?.dashboard ?? false },
-    beforeFrame: (tMs) => advanceTo((offset ?? 0) + tMs),
+    beforeFrame: (tMs) => advanceTo(sim, (offset ?? 0) + tMs),
     onEnd: () => ended(),
   });
   for (const [name, out] of Object.entries(daemon.hardware.outputs)) {
@@ -89,18 +83,12 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   }
   try {
     await daemon.start();
-    // Boot on the simulated clock: the self-test blinks need time to pass; the warm-up is real work.
-    let booted = false;
-    void daemon.ready.then(() => (booted = true));
-    while (!booted) {
-      sim.increment(STEP_MS);
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    await bootOnSimulatedClock(sim, daemon.ready);
     offset = sim.now();
     for (const h of held.splice(0)) emit({ t_ms: h.raw - offset, ...h.event });
     await end;
     // Let the doorway empty out: the gate returns to idle after personGoneMs.
-    advanceTo(sim.now() + config.gate.personGoneMs + 500);
+    advanceTo(sim, sim.now() + config.gate.personGoneMs + 500);
     await opts.inspect?.(daemon);
   } finally {
     await daemon.stop();
