@@ -1,4 +1,5 @@
-import { access } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SHARED_DATASET } from '../cli/demo';
@@ -13,16 +14,22 @@ export const BENCH_CACHE = path.join(tmpdir(), 'mask-gate-bench');
 const TIMING = { ...DEFAULT_TIMING, fps: 30, emptyMs: 2000 };
 
 /**
- * The bench's doorway: six people in turn (two masked, one unmasked, one with the mask below the nose, two
- * groups), 1 to 3 faces while someone is in view, the empty corridor between them. Made once per size.
+ * The bench's doorway: twelve people in turn (four masked, three unmasked, two with the mask below the
+ * nose, three groups of two or three), 1 to 3 faces while someone is in view, the empty corridor between
+ * them. The photos come from the model's validation split when it has one (`split/val.txt`): people the
+ * classifier never saw, as at a real door. Made once per size and split.
  */
-export async function benchSequence(width: number, height: number, dataset = SHARED_DATASET): Promise<{ dir: string; made: boolean }> {
-  const dir = path.join(BENCH_CACHE, `doorway-${width}x${height}-${TIMING.fps}fps`);
+export const BENCH_PEOPLE = { masked: 4, unmasked: 3, incorrect: 2, multi: 3 };
+
+export async function benchSequence(width: number, height: number, dataset = SHARED_DATASET, splitFile?: string): Promise<{ dir: string; made: boolean }> {
+  const only = splitFile && (await exists(splitFile)) ? new Set((await readFile(splitFile, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean)) : undefined;
+  const tag = only ? `val-${createHash('sha256').update([...only].sort().join('\n')).digest('hex').slice(0, 8)}` : 'all';
+  const dir = path.join(BENCH_CACHE, `doorway-v2-${width}x${height}-${TIMING.fps}fps-${tag}`);
   if (await exists(path.join(dir, 'sequence.json'))) return { dir, made: false };
   if (!(await exists(dataset))) {
     throw new Error(`the bench needs the face-mask photos at ${path.resolve(dataset)} (the shared data sets beside this checkout); none there`);
   }
-  const people = await pickDoorwayCases(dataset, { masked: 2, unmasked: 1, incorrect: 1, multi: 2 });
+  const people = await pickDoorwayCases(dataset, BENCH_PEOPLE, only);
   await makeDoorwaySequence(people, dir, { ...TIMING, width, height, force: true, tool: 'mask-gate bench' });
   return { dir, made: true };
 }

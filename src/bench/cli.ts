@@ -8,7 +8,8 @@ import { formatCompare, formatRun } from './report';
 import { runBench, type BenchResult } from './run-bench';
 
 const USAGE = `usage: npm run bench -- [--json] [--threads 1|2] [--size 640x360|960x544] [--decoder two_stage|detectnet_v2] [--compare]
-  Replays a doorway sequence (made from ${SHARED_DATASET}, cached in ${BENCH_CACHE}) through the real
+  Replays a doorway sequence (12 people from the model's validation split of ${SHARED_DATASET}, cached in
+  ${BENCH_CACHE}) through the real
   pipeline, fake hardware, no outputs, and prints FPS, per-stage ms, decision latency and peak RSS.
   --model DIR    the two_stage model (default models/mask-two-stage)
   --data DIR     the face-mask photos (default ${SHARED_DATASET})
@@ -49,7 +50,7 @@ export async function benchMain(argv: string[]): Promise<number> {
 
   try {
     const [width, height] = [Number(size[1]), Number(size[2])];
-    const { dir: seqDir, made } = await benchSequence(width, height, args.data);
+    const { dir: seqDir, made } = await benchSequence(width, height, args.data, path.join(args.model, 'split', 'val.txt'));
     // Making the sequence takes memory the measurement must not see: measure in a fresh process.
     if (made) return await rerun(argv);
     let model = path.resolve(args.model);

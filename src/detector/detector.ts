@@ -92,11 +92,13 @@ class OnnxDetector implements Detector {
     const minHeight = this.deps.sweep ? 0 : (this.model?.manifest.thresholds.minFaceHeight ?? 0);
     // The gate's operating point: a weak box (a poster, a reflection) must not become a person who blocks
     // the gate; detect/eval sweep every score instead.
-    const minScore = this.deps.sweep ? 0 : (this.deps.config.minScore ?? 0);
+    const minScore = this.deps.sweep ? 0 : (this.deps.config.minScore ?? this.model?.manifest.thresholds.score ?? 0.5);
     const next = this.queue.then(async () => {
       try {
         const faces = await pipeline.run(frame);
-        return faces.filter((f) => f.box[3] - f.box[1] >= minHeight && f.score >= minScore);
+        // On face confidence, not the label's score: a real face whose label is still uncertain is a
+        // person (the gate waits for its votes); a weak box is none.
+        return faces.filter((f) => f.box[3] - f.box[1] >= minHeight && f.faceScore >= minScore);
       } catch (err) {
         throw this.wrap(err, 'inference failed');
       }

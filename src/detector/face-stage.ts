@@ -1,7 +1,7 @@
-import { decodeFaces, faceOutputDims, regressorWidth, squeezeLast, type FaceCandidate } from './decoders/face-detectors';
+import { decodeFaces, faceNms, faceOutputDims, regressorWidth, squeezeLast, type FaceCandidate } from './decoders/face-detectors';
 import { DetectorError } from './errors';
-import type { FaceTiles, TwoStageDecoder } from './manifest';
-import { hardNms, weightedNms, type Scored } from './nms';
+import type { FaceDecoder, FaceTiles, TwoStageDecoder } from './manifest';
+import type { Scored } from './nms';
 import { frameToInput, inputDims, tensorSize } from './preprocess';
 import type { InferenceSession } from './runtime';
 import { checkOutputDims, fmtDims } from './shape-check';
@@ -86,21 +86,20 @@ export function createFaceStage(session: InferenceSession, face: TwoStageDecoder
       if (regions.length === 1) return runRegion(frame, regions[0]!);
       const all: FaceCandidate[] = [];
       for (const r of regions) all.push(...(await runRegion(frame, r)));
-      return mergeFaces(all, fd.type === 'blazeface' ? fd.nms : 'hard', fd.nmsIou, fd.maxFaces);
+      return mergeFaces(all, fd);
     },
   };
 }
 
 /** Merges the faces of overlapping runs with the decoder's own NMS, keypoints carried along. */
-export function mergeFaces(faces: FaceCandidate[], nms: 'weighted' | 'hard', iouThreshold: number, maxFaces: number): FaceCandidate[] {
+export function mergeFaces(faces: FaceCandidate[], dec: FaceDecoder): FaceCandidate[] {
   const names = Object.keys(faces.find((f) => f.keypoints)?.keypoints ?? {});
   const scored: Scored[] = faces.map((f) => {
     const s: Scored = { box: f.box, score: f.score };
     if (names.length && f.keypoints) s.points = names.map((n) => f.keypoints![n] ?? [0, 0]);
     return s;
   });
-  const kept = (nms === 'weighted' ? weightedNms(scored, iouThreshold) : hardNms(scored, iouThreshold)).sort((p, q) => q.score - p.score).slice(0, maxFaces);
-  return kept.map((k) => {
+  return faceNms(dec, scored).map((k) => {
     const f: FaceCandidate = { box: k.box, score: k.score };
     if (names.length && k.points) f.keypoints = Object.fromEntries(names.map((n, i) => [n, k.points![i]!]));
     return f;

@@ -80,6 +80,18 @@ export type DetectNetDecoder = z.output<typeof DetectNetDecoder>;
 
 const FaceOutputs = z.strictObject({ boxes: z.string().min(1), scores: z.string().min(1) });
 
+/**
+ * Faint faces: below minScore, candidates down to `minScore` here that overlap no confident face are
+ * merged the same way, and the `max` highest of them are classified too. A face detector scores some
+ * real faces low (masked and turned ones most); the classifier and a calibrated score decide, at a
+ * bounded cost per frame. With this set, detect/eval sweep the same candidates the gate classifies.
+ */
+const FaintFaces = z.strictObject({
+  minScore: Fraction,
+  max: z.number().int().min(0).max(64),
+});
+export type FaintFaces = z.output<typeof FaintFaces>;
+
 /** MediaPipe BlazeFace: SSD anchors, box + keypoint regressors, sigmoid scores, weighted NMS. */
 const BlazeFaceDecoder = z.strictObject({
   type: z.literal('blazeface'),
@@ -99,6 +111,7 @@ const BlazeFaceDecoder = z.strictObject({
   nms: z.enum(['weighted', 'hard']).default('weighted'),
   nmsIou: Fraction.default(0.3),
   maxFaces: PositiveInt.default(64),
+  faint: FaintFaces.optional(),
 });
 
 /** A detector that already emits boxes and scores (NMS still applied). */
@@ -111,6 +124,7 @@ const BoxesDecoder = z.strictObject({
   minScore: Fraction.default(0.5),
   nmsIou: Fraction.default(0.45),
   maxFaces: PositiveInt.default(64),
+  faint: FaintFaces.optional(),
 });
 
 export const FaceDecoder = z.discriminatedUnion('type', [BlazeFaceDecoder, BoxesDecoder]);
@@ -163,6 +177,20 @@ const FaceTiles = z.strictObject({
 });
 export type FaceTiles = z.output<typeof FaceTiles>;
 
+/**
+ * Face confidence = sigmoid(detector * logit(face score) + classifier * logit(1 - p(not_face)) + bias),
+ * a logistic regression fitted by training on held-out predictions; label score = face confidence *
+ * p(label) / (1 - p(not_face)). Neither stage alone ranks faces well: BlazeFace scores many real faces
+ * low, and the classifier alone lets through stray boxes it has not seen.
+ */
+const ScoreCalibration = z.strictObject({
+  type: z.literal('calibrated'),
+  detector: z.number().finite(),
+  classifier: z.number().finite(),
+  bias: z.number().finite(),
+});
+export type ScoreCalibration = z.output<typeof ScoreCalibration>;
+
 const TwoStageDecoder = z.strictObject({
   type: z.literal('two_stage'),
   face: z.strictObject({ file: RelativePath, input: InputSpec, decoder: FaceDecoder, tiles: FaceTiles.optional() }),
@@ -170,8 +198,9 @@ const TwoStageDecoder = z.strictObject({
   /**
    * `product`: label score = face score * classifier probability.
    * `classifier`: label score = classifier probability (the classifier has a not_face label and owns face-ness).
+   * `calibrated`: a learnt face confidence times the label's probability given a face (see ScoreCalibration).
    */
-  score: z.enum(['product', 'classifier']).default('product'),
+  score: z.union([z.enum(['product', 'classifier']), ScoreCalibration]).default('product'),
 });
 export type TwoStageDecoder = z.output<typeof TwoStageDecoder>;
 
@@ -206,6 +235,11 @@ export const ManifestSchema = z
       .strictObject({
         /** detect/eval keep every score down to this, so precision-recall curves are complete. */
         floor: Fraction.default(0.01),
+        /**
+         * The gate's operating point on this model's face confidence (detector.minScore overrides it): a
+         * weaker face is no person to the gate. Chosen on the validation split (see the model card).
+         */
+        score: Fraction.default(0.5),
         /** The gate ignores faces smaller than this (frame pixels, height). */
         minFaceHeight: z.number().min(0).default(0),
       })
@@ -254,6 +288,10 @@ export const ManifestSchema = z
       }
     } else {
       listed(['decoder', 'face', 'file'], dec.face.file);
+      const fd = dec.face.decoder;
+      if (fd.faint && fd.faint.minScore >= fd.minScore) {
+        issue(['decoder', 'face', 'decoder', 'faint', 'minScore'], `expected a score below decoder.face.decoder.minScore (${fd.minScore}), got ${fd.faint.minScore}`);
+      }
       listed(['decoder', 'classifier', 'file'], dec.classifier.file);
       const cl = dec.classifier.labels;
       const dc = dup(cl);
@@ -262,8 +300,9 @@ export const ManifestSchema = z
       if (reported.join(',') !== m.labels.join(',')) {
         issue(['labels'], `expected the classifier's labels without not_face ([${reported.join(', ')}]), got [${m.labels.join(', ')}]`);
       }
-      if (dec.score === 'classifier' && !cl.includes('not_face')) {
-        issue(['decoder', 'score'], 'expected "product" when the classifier has no not_face label, got "classifier"');
+      if (dec.score !== 'product' && !cl.includes('not_face')) {
+        const got = typeof dec.score === 'string' ? dec.score : dec.score.type;
+        issue(['decoder', 'score'], `expected "product" when the classifier has no not_face label, got "${got}"`);
       }
       if (dec.classifier.crop.align === 'eyes' && dec.face.decoder.type === 'blazeface') {
         const kp = dec.face.decoder.keypoints;

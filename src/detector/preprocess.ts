@@ -122,7 +122,8 @@ function writer(spec: InputSpec, slot: number): Writer {
     chw: spec.layout === 'NCHW',
     d,
     mul: [1 / std(0), 1 / std(1), 1 / std(2)],
-    add: [-mean(0) / std(0), -mean(1) / std(1), -mean(2) / std(2)],
+    // `|| 0`: a zero mean must give +0, not -0, for pixels outside the frame.
+    add: [-mean(0) / std(0) || 0, -mean(1) / std(1) || 0, -mean(2) / std(2) || 0],
   };
 }
 
@@ -182,19 +183,34 @@ function sample(frame: RgbFrame, m: Affine, spec: InputSpec, out: Float32Array, 
     }
     const tx = taps(W, m.a, m.c, fw);
     const ty = taps(H, m.e, m.f, fh);
+    // The hot loop of every frame (a 512x288 letterbox is 147k pixels): layout, colour order and
+    // normalisation hoisted into plain locals, no call per pixel.
+    const plane = W * H;
+    const px = w.chw ? 1 : 3;
+    const row = w.chw ? W : W * 3;
+    const o0 = w.chw ? w.d[0] * plane : w.d[0], o1 = w.chw ? w.d[1] * plane : w.d[1], o2 = w.chw ? w.d[2] * plane : w.d[2];
+    const [m0, m1, m2] = w.mul;
+    const [a0, a1, a2] = w.add;
     for (let y = 0; y < H; y++) {
       const v0 = ty.i0[y]!;
+      let p = w.base + y * row;
       if (v0 < 0) {
-        for (let x = 0; x < W; x++) put(w, out, x, y, 0, 0, 0);
+        for (let x = 0; x < W; x++, p += px) {
+          out[p + o0] = a0;
+          out[p + o1] = a1;
+          out[p + o2] = a2;
+        }
         continue;
       }
       const r0 = v0 * fw * 3;
       const r1 = ty.i1[y]! * fw * 3;
       const dv = ty.f[y]!;
-      for (let x = 0; x < W; x++) {
+      for (let x = 0; x < W; x++, p += px) {
         const u0 = tx.i0[x]!;
         if (u0 < 0) {
-          put(w, out, x, y, 0, 0, 0);
+          out[p + o0] = a0;
+          out[p + o1] = a1;
+          out[p + o2] = a2;
           continue;
         }
         const c0 = u0 * 3;
@@ -202,15 +218,9 @@ function sample(frame: RgbFrame, m: Affine, spec: InputSpec, out: Float32Array, 
         const du = tx.f[x]!;
         const w00 = (1 - du) * (1 - dv), w01 = du * (1 - dv), w10 = (1 - du) * dv, w11 = du * dv;
         const a = r0 + c0, b = r0 + c1, c = r1 + c0, d = r1 + c1;
-        put(
-          w,
-          out,
-          x,
-          y,
-          src[a]! * w00 + src[b]! * w01 + src[c]! * w10 + src[d]! * w11,
-          src[a + 1]! * w00 + src[b + 1]! * w01 + src[c + 1]! * w10 + src[d + 1]! * w11,
-          src[a + 2]! * w00 + src[b + 2]! * w01 + src[c + 2]! * w10 + src[d + 2]! * w11,
-        );
+        out[p + o0] = (src[a]! * w00 + src[b]! * w01 + src[c]! * w10 + src[d]! * w11) * m0 + a0;
+        out[p + o1] = (src[a + 1]! * w00 + src[b + 1]! * w01 + src[c + 1]! * w10 + src[d + 1]! * w11) * m1 + a1;
+        out[p + o2] = (src[a + 2]! * w00 + src[b + 2]! * w01 + src[c + 2]! * w10 + src[d + 2]! * w11) * m2 + a2;
       }
     }
     return;

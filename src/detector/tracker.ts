@@ -11,6 +11,9 @@ import { MASK_LABELS, type Box, type Detection } from './types';
  * Each track holds a distribution over mask, no_mask, incorrect and unknown. A detection contributes its
  * per-label scores; whatever they leave below 1 (not sure it is a face, not sure of the class) is
  * `unknown`. The EMA factor is 2 / (smoothingFrames + 1), the usual span-to-alpha rule.
+ *
+ * A new track is tentative until matched in `confirmFrames` frames in a row: unreported, no zone events,
+ * and dropped at its first miss. Its evidence (the EMA) counts from its first frame.
  */
 
 export type TrackerConfig = DetectorConfig['tracker'];
@@ -116,6 +119,7 @@ export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p')
       }
 
       const matched: Track[] = [];
+      const seen = new Set<Track>();
       detections.forEach((d, di) => {
         const obs = observation(d);
         const ti = trackOf.get(di);
@@ -130,6 +134,8 @@ export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p')
         }
         tr.hits++;
         tr.missed = 0;
+        seen.add(tr);
+        if (tr.hits < config.confirmFrames) return;
         const now = inZone(tr.box);
         if (now !== tr.inZone) {
           tr.inZone = now;
@@ -140,18 +146,20 @@ export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p')
 
       const kept: Track[] = [];
       for (const tr of tracks) {
-        if (matched.includes(tr)) {
+        if (seen.has(tr)) {
           kept.push(tr);
           continue;
         }
         tr.missed++;
+        if (tr.hits < config.confirmFrames) continue;
         if (tr.missed <= config.maxMissedFrames) kept.push(tr);
         else if (tr.inZone) zoneEvents.push(zoneEvent(tr, 'ZONE_LEAVE', t, frame, 'lost'));
       }
       tracks = kept;
 
       const people: PersonObservation[] = matched.map((tr) => ({ id: tr.id, ...decide(tr), inZone: tr.inZone, box: [...tr.box] }));
-      return { event: { type: 'PEOPLE', t, frame, people }, zone: zoneEvents, tracks: tracks.map((tr) => snapshot(tr, decide(tr))) };
+      const confirmed = tracks.filter((tr) => tr.hits >= config.confirmFrames);
+      return { event: { type: 'PEOPLE', t, frame, people }, zone: zoneEvents, tracks: confirmed.map((tr) => snapshot(tr, decide(tr))) };
     },
 
     reset(t, frame) {

@@ -8,6 +8,7 @@ import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipe
 import { cropToInput, inputDims, tensorSize, type CropRegion } from './preprocess';
 import type { OpenedSession } from './session-open';
 import { checkInputMeta, checkOutputDims, checkOutputMeta, fixedBatch } from './shape-check';
+import { twoStageScores } from './two-stage-score';
 import type { Box, Detection, MaskLabel, RgbFrame } from './types';
 
 interface Classified {
@@ -74,16 +75,14 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
 
   function toDetection(f: FaceCandidate, crop: CropRegion, c: Classified, frame: RgbFrame): Detection | null {
     const pNotFace = notFace >= 0 ? c.probs[notFace]! : 0;
-    if (ctx.floor === undefined && reported.every(([, i]) => c.probs[i]! < pNotFace)) return null;
-    const k = dec.score === 'product' ? f.score : 1;
-    const scores: Partial<Record<MaskLabel, number>> = {};
+    // Runtime: a box the classifier calls not_face is dropped. Under a calibrated score the face
+    // confidence already weighs that against the detector, and the operating minScore decides.
+    if (ctx.floor === undefined && typeof dec.score !== 'object' && reported.every(([, i]) => c.probs[i]! < pNotFace)) return null;
+    const s = twoStageScores(dec.score, f.score, c.probs, reported, notFace);
     let label = reported[0]![0];
-    for (const [l, i] of reported) {
-      scores[l] = k * c.probs[i]!;
-      if (scores[l]! > scores[label]!) label = l;
-    }
+    for (const [l] of reported) if (s.labels[l]! > s.labels[label]!) label = l;
     const box = c.box ? clipBox(cropBoxToFrame(crop, c.box), frame.width, frame.height) : f.box;
-    const d: Detection = { box, label, score: scores[label]!, scores, faceScore: k * (1 - pNotFace) };
+    const d: Detection = { box, label, score: s.labels[label]!, scores: s.labels, faceScore: s.face };
     if (f.keypoints) d.keypoints = f.keypoints;
     return d;
   }

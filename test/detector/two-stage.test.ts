@@ -1,5 +1,8 @@
 /** @jest-environment ./test/env/onnx-environment.js */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createDetector } from '../../src/detector/detector';
+import { ManifestSchema, type TwoStageDecoder } from '../../src/detector/manifest';
 import { ortSessionFactory } from '../../src/detector/ort-session';
 import type { SessionFactory } from '../../src/detector/runtime';
 import type { Detection, RgbFrame } from '../../src/detector/types';
@@ -30,7 +33,7 @@ const regressors = [
 ];
 const logits = [-10, -10, 1, 2, 0, -10];
 
-function twoStageFolder(opts: { classifierBatch?: DimSpec; score?: 'product' | 'classifier' } = {}): string {
+function twoStageFolder(opts: { classifierBatch?: DimSpec; score?: TwoStageDecoder['score']; operatingScore?: number } = {}): string {
   const face = constantModel({ name: 'image', dims: [1, 16, 16, 3] }, {
     regressors: { dims: [1, 6, 10], data: regressors },
     classificators: { dims: [1, 6, 1], data: logits },
@@ -65,6 +68,7 @@ function twoStageFolder(opts: { classifierBatch?: DimSpec; score?: 'product' | '
         crop: { expand: 1.5, align: 'eyes' },
       },
     },
+    ...(opts.operatingScore === undefined ? {} : { thresholds: { score: opts.operatingScore } }),
     licence: TEST_LICENCE,
     provenance: TEST_PROVENANCE,
   };
@@ -95,9 +99,10 @@ function recordingFactory(runs: { input: string; dims: number[] }[]): SessionFac
   };
 }
 
-async function detect(dir: string, frame: RgbFrame, runs: { input: string; dims: number[] }[] = [], sweep = false): Promise<Detection[]> {
+/** `minScore` 0 (the default here): every face, whatever it scores; null: the model's operating point. */
+async function detect(dir: string, frame: RgbFrame, runs: { input: string; dims: number[] }[] = [], sweep = false, minScore: number | null = 0): Promise<Detection[]> {
   const d = createDetector({
-    config: { model: dir, providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' } },
+    config: { model: dir, providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' }, ...(minScore === null ? {} : { minScore }) },
     log: memoryLogger(),
     sessions: recordingFactory(runs),
     sweep,
@@ -162,6 +167,42 @@ test('not_face: the gate drops faces the classifier rejects; sweep mode keeps th
   const swept = await detect(twoStageFolder(), blue, [], true);
   expect(swept.map((f) => +f.faceScore.toFixed(5))).toEqual([+(0.880797 * (1 - 230 / 255)).toFixed(5), +(0.731059 * (1 - 230 / 255)).toFixed(5)]);
   expect(swept.every((f) => f.score === 0)).toBe(true);
+});
+
+describe('score "calibrated"', () => {
+  const score = { type: 'calibrated', detector: 1, classifier: 0.5, bias: -0.2 } as const;
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+  const logit = (p: number) => Math.log(p / (1 - p));
+
+  it('face confidence = sigmoid(a logit(face score) + b logit(1 - p(not_face)) + c); labels share it by p(label | face)', async () => {
+    // Face 1 (face score sigmoid(2)) sits on the right half: mask 26/255, no_mask 153/255, not_face 76/255.
+    const faces = await detect(twoStageFolder({ score }), halves([102, 51, 102], [26, 153, 76]));
+    const a = faces.find((f) => f.label === 'no_mask')!;
+    const face = sigmoid(2 + 0.5 * logit(1 - 76 / 255) - 0.2);
+    expect(a.faceScore).toBeCloseTo(face, 5);
+    expect(a.score).toBeCloseTo((face * (153 / 255)) / (1 - 76 / 255), 5);
+    expect(a.scores.mask).toBeCloseTo((face * (26 / 255)) / (1 - 76 / 255), 5);
+  });
+
+  it('keeps a face the classifier calls not_face when the detector is sure enough: the operating score decides', async () => {
+    const blue = halves([0, 0, 230], [0, 0, 230]);
+    const faces = await detect(twoStageFolder({ score }), blue);
+    expect(faces.map((f) => +f.faceScore.toFixed(5))).toEqual([sigmoid(2 + 0.5 * logit(1 - 230 / 255) - 0.2), sigmoid(1 + 0.5 * logit(1 - 230 / 255) - 0.2)].map((v) => +v.toFixed(5)));
+  });
+
+  it('is refused without a not_face label', () => {
+    const r = ManifestSchema.safeParse({ ...JSON.parse(readFileSync(path.join(twoStageFolder({ score }), 'model.json'), 'utf8')), labels: ['mask', 'no_mask'] });
+    expect(r.success).toBe(false);
+  });
+});
+
+test("without detector.minScore the model's operating point (thresholds.score) applies to face confidence; the config overrides it", async () => {
+  const frame = halves([153, 51, 0], [26, 204, 0]);
+  // Face confidence (product, no not_face here): 0.880797 and 0.731059; label scores 0.70 and 0.44.
+  expect((await detect(twoStageFolder({ operatingScore: 0.8 }), frame, [], false, null)).map((f) => f.label)).toEqual(['no_mask']);
+  // A face whose label is uncertain (0.44) is still a person: the gate waits for its votes.
+  expect((await detect(twoStageFolder({ operatingScore: 0.8 }), frame, [], false, 0.7)).map((f) => f.label)).toEqual(['no_mask', 'mask']);
+  expect(await detect(twoStageFolder({ operatingScore: 0.9 }), frame, [], false, null)).toEqual([]);
 });
 
 test('a classifier with a fixed batch of 1 is called once per face', async () => {

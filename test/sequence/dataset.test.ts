@@ -54,6 +54,14 @@ describe('the face-mask data set', () => {
     expect(allMasked!.expected).toEqual({ outcome: 'cleared' });
   });
 
+  it('picks only from the images asked for (the bench takes a validation split), and says when too few suit', async () => {
+    const val = new Set(readFileSync(path.join(__dirname, '../../models/mask-two-stage/split/val.txt'), 'utf8').split('\n').filter(Boolean));
+    const cases = await pickDoorwayCases(DATA, { masked: 4, unmasked: 3, incorrect: 2, multi: 3 }, val);
+    expect(cases).toHaveLength(12);
+    for (const c of cases) expect(val.has(path.basename(c.image, path.extname(c.image)))).toBe(true);
+    await expect(pickDoorwayCases(DATA, { incorrect: 3 }, val)).rejects.toThrow(/expected 3 incorrect case\(s\), found 2 suitable among the 171 images asked for/);
+  });
+
   it('fails with the path when the data set is not there', async () => {
     await expect(pickDoorwayCases('/nonexistent/face-mask', { masked: 1 })).rejects.toThrow('face-mask data set not found: /nonexistent/face-mask/annotations does not exist');
   });

@@ -8,8 +8,11 @@ export const DetectorSection = z.strictObject({
   /** Inference threads. 1 is faster than 2 on a 2-core CPU (npm run bench: 34 vs 26 FPS): the camera and the
    * event loop need the other core. */
   threads: z.number().int().min(1).max(64).default(1),
-  /** Detections scoring below this (face score x label probability) are not people to the gate. */
-  minScore: z.number().min(0).max(1).default(0.5),
+  /**
+   * Faces whose face confidence is below this are not people to the gate. Absent: the model's own
+   * operating point (model.json thresholds.score), since score scales differ between models.
+   */
+  minScore: z.number().min(0).max(1).optional(),
   tensorrt: z
     .strictObject({
       fp16: z.boolean().default(true),
@@ -19,6 +22,12 @@ export const DetectorSection = z.strictObject({
   tracker: z
     .strictObject({
       iouThreshold: z.number().min(0.01).max(1).default(0.3),
+      /**
+       * A new face becomes a person to the gate once matched in this many frames in a row; a box seen
+       * once (a reflection, a duplicate box of one face) would otherwise hold the gate undecided until
+       * it is forgotten. Costs (confirmFrames - 1) frames of decision latency.
+       */
+      confirmFrames: z.number().int().min(1).max(30).default(2),
       /** A track survives this many frames without a match (a blink of the detector). */
       maxMissedFrames: z.number().int().min(0).max(300).default(8),
       /** Class probabilities are smoothed with an EMA over about this many frames. */

@@ -1,4 +1,4 @@
-import { clipBox } from '../geometry';
+import { clipBox, iou } from '../geometry';
 import type { BlazeFaceDecoder, BoxesDecoder, FaceDecoder, InputSpec } from '../manifest';
 import { hardNms, weightedNms, type Scored } from '../nms';
 import { boxToFrame, pointToFrame, type InputTransform } from '../preprocess';
@@ -79,16 +79,33 @@ export function decodeFaces(
   frame: { width: number; height: number },
   floor?: number,
 ): FaceCandidate[] {
-  const raw = dec.type === 'blazeface' ? decodeBlazeFace(dec, boxes, scores, spec, floor) : decodeBoxes(dec, boxes, scores, spec, floor);
-  const kept = (dec.type === 'blazeface' && dec.nms === 'weighted' ? weightedNms(raw, dec.nmsIou) : hardNms(raw, dec.nmsIou))
-    .sort((p, q) => q.score - p.score)
-    .slice(0, dec.maxFaces);
+  // With faint faces configured, runtime and sweep decode the same candidates (see FaintFaces).
+  const lowest = dec.faint ? dec.faint.minScore : floor;
+  const raw = dec.type === 'blazeface' ? decodeBlazeFace(dec, boxes, scores, spec, lowest) : decodeBoxes(dec, boxes, scores, spec, lowest);
+  const kept = faceNms(dec, raw);
   const names = dec.type === 'blazeface' ? dec.keypoints : [];
   return kept.map((k) => {
     const face: FaceCandidate = { box: clipBox(boxToFrame(k.box, t), frame.width, frame.height), score: k.score };
     if (names.length && k.points) face.keypoints = Object.fromEntries(names.map((n, i) => [n, pointToFrame(k.points![i]!, t)]));
     return face;
   });
+}
+
+/**
+ * The decoder's NMS, sorted by score and capped at maxFaces. Under `faint`, the confident candidates
+ * (>= minScore) are merged first, exactly as without faint ones, so a faint anchor never moves a
+ * confident face's box; then the faint ones that overlap no confident face, of which the `faint.max`
+ * highest are kept.
+ */
+export function faceNms(dec: FaceDecoder, candidates: Scored[]): Scored[] {
+  const nms = (c: Scored[]) => (dec.type === 'blazeface' && dec.nms === 'weighted' ? weightedNms(c, dec.nmsIou) : hardNms(c, dec.nmsIou));
+  const byScore = (p: Scored, q: Scored) => q.score - p.score;
+  if (!dec.faint) return nms(candidates).sort(byScore).slice(0, dec.maxFaces);
+  const confident = nms(candidates.filter((c) => c.score >= dec.minScore)).sort(byScore);
+  const faint = nms(candidates.filter((c) => c.score < dec.minScore && confident.every((k) => iou(k.box, c.box) <= dec.nmsIou)))
+    .sort(byScore)
+    .slice(0, dec.faint.max);
+  return [...confident, ...faint].slice(0, dec.maxFaces);
 }
 
 /**

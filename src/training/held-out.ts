@@ -1,0 +1,32 @@
+import { forward, softmaxRow, type Head, type HeadData } from './mlp';
+
+/** The rows of `data` whose group differs from `k`, copied into a data set of their own. */
+export function withoutGroup(data: HeadData, group: ArrayLike<number>, k: number): HeadData {
+  const rows: number[] = [];
+  for (let r = 0; r < data.n; r++) if (group[r] !== k) rows.push(r);
+  const { d } = data;
+  const x = new Float32Array(rows.length * d);
+  const y = new Int32Array(rows.length);
+  const box = new Float32Array(rows.length * 4);
+  rows.forEach((r, i) => {
+    x.set(data.x.subarray(r * d, r * d + d), i * d);
+    y[i] = data.y[r]!;
+    box.set(data.box.subarray(r * 4, r * 4 + 4), i * 4);
+  });
+  return { x, n: rows.length, d, y, box };
+}
+
+/**
+ * Class probabilities for rows of `x`, averaging the logits with the same rows of `mirrored` (the
+ * mirrored crops), as the exported classifier's test-time flip does.
+ */
+export function predictFlipped(head: Head, x: Float32Array, rows: readonly number[], mirrored: Float32Array, mirroredRows: readonly number[]): number[][] {
+  const out: number[][] = [];
+  for (let s = 0; s < rows.length; s += 512) {
+    const a = forward(head, x, rows.slice(s, s + 512)).logits;
+    const b = forward(head, mirrored, mirroredRows.slice(s, s + 512)).logits;
+    for (let i = 0; i < a.length; i++) a[i] = (a[i]! + b[i]!) / 2;
+    for (let i = 0; i < Math.min(512, rows.length - s); i++) out.push(softmaxRow(a, i, head.k));
+  }
+  return out;
+}
