@@ -236,8 +236,8 @@ export const ManifestSchema = z
         /** detect/eval keep every score down to this, so precision-recall curves are complete. */
         floor: Fraction.default(0.01),
         /**
-         * The gate's operating point on this model's face confidence (detector.minScore overrides it): a
-         * weaker face is no person to the gate. Chosen on the validation split (see the model card).
+         * The gate's operating point on this model's label scores (detector.minScore overrides it): a
+         * weaker detection is no person to the gate. Chosen on the validation split (see the model card).
          */
         score: Fraction.default(0.5),
         /** The gate ignores faces smaller than this (frame pixels, height). */

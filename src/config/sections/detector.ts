@@ -9,8 +9,8 @@ export const DetectorSection = z.strictObject({
    * event loop need the other core. */
   threads: z.number().int().min(1).max(64).default(1),
   /**
-   * Faces whose face confidence is below this are not people to the gate. Absent: the model's own
-   * operating point (model.json thresholds.score), since score scales differ between models.
+   * Detections scoring below this (the label's score) are not people to the gate. Absent: the model's
+   * own operating point (model.json thresholds.score), since score scales differ between models.
    */
   minScore: z.number().min(0).max(1).optional(),
   tensorrt: z
