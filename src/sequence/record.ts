@@ -1,6 +1,6 @@
 import { rmdir } from 'node:fs/promises';
 import { systemClock, type Clock } from '../../hardware/clock';
-import type { FrameSource } from '../camera/frame';
+import type { Frame, FrameSource } from '../camera/frame';
 import type { Logger } from '../log';
 import type { Sequence } from './schema';
 import { SequenceWriter } from './writer';
@@ -38,23 +38,38 @@ export async function recordSequence(camera: FrameSource, opts: RecordOptions): 
   const startWall = clock.now();
   let first: number | null = null;
   let last = -1;
-  // Wakes a waiting next() when the time is up, so a camera that stopped sending cannot hold us.
-  const deadline = new Promise<null>((resolve) => {
-    if (info.live) clock.setTimeout(() => resolve(null), limitMs);
-    opts.signal?.addEventListener('abort', () => resolve(null), { once: true });
-  });
+  // Wakes a waiting next() when the time is up, so a camera that stopped sending cannot hold us. Not
+  // Promise.race with one long-lived deadline promise: every race leaves a reaction on it that keeps
+  // its frame reachable until the deadline, so a recording held every frame it wrote in memory.
+  let ended = false;
+  let wake: ((f: null) => void) | null = null;
+  const end = () => {
+    ended = true;
+    wake?.(null);
+  };
+  const timer = info.live ? clock.setTimeout(end, limitMs) : null;
+  opts.signal?.addEventListener('abort', end, { once: true });
+  const nextOrEnd = () =>
+    new Promise<Frame | null>((resolve, reject) => {
+      wake = resolve;
+      camera.next().then(resolve, reject);
+    }).finally(() => (wake = null));
   for (;;) {
-    if (opts.signal?.aborted) break;
+    if (ended || opts.signal?.aborted) break;
     if (info.live && clock.now() - startWall >= limitMs) break;
-    const frame = await Promise.race([camera.next(), deadline]);
+    const frame = await nextOrEnd();
     if (!frame) break;
     first ??= frame.tMs;
     const t = frame.tMs - first;
-    if (!info.live && t >= limitMs) break;
+    // Live too: the first frame can come late after the wall-clock start, so frame times alone keep
+    // a recording under `seconds` long.
+    if (t >= limitMs) break;
     if (t <= last) continue; // a clock step backwards; keep times increasing
     await writer.add(frame, t);
     last = t;
   }
+  if (timer !== null) clock.clearTimeout(timer);
+  opts.signal?.removeEventListener('abort', end);
   if (writer.count === 0) {
     // Leave no empty sequence directory behind (rmdir only removes it if it is still empty).
     await rmdir(opts.outDir).catch(() => undefined);
