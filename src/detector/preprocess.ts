@@ -104,9 +104,11 @@ interface Writer {
   base: number;
   W: number;
   H: number;
-  chw: boolean;
-  /** Destination channel, multiplier and addend for source channels r, g, b. */
-  d: [number, number, number];
+  /** Output steps per pixel and per row (NHWC: 3 and 3W; NCHW: 1 and W). */
+  px: number;
+  row: number;
+  /** Destination offset (channel plane or interleaved slot), multiplier and addend for source r, g, b. */
+  o: [number, number, number];
   mul: [number, number, number];
   add: [number, number, number];
 }
@@ -115,12 +117,15 @@ function writer(spec: InputSpec, slot: number): Writer {
   const d: [number, number, number] = spec.colour === 'RGB' ? [0, 1, 2] : [2, 1, 0];
   const std = (c: number) => spec.normalize.std[d[c]!]!;
   const mean = (c: number) => spec.normalize.mean[d[c]!]!;
+  const chw = spec.layout === 'NCHW';
+  const plane = spec.width * spec.height;
   return {
-    base: slot * spec.width * spec.height * 3,
+    base: slot * plane * 3,
     W: spec.width,
     H: spec.height,
-    chw: spec.layout === 'NCHW',
-    d,
+    px: chw ? 1 : 3,
+    row: chw ? spec.width : spec.width * 3,
+    o: chw ? [d[0] * plane, d[1] * plane, d[2] * plane] : d,
     mul: [1 / std(0), 1 / std(1), 1 / std(2)],
     // `|| 0`: a zero mean must give +0, not -0, for pixels outside the frame.
     add: [-mean(0) / std(0) || 0, -mean(1) / std(1) || 0, -mean(2) / std(2) || 0],
@@ -128,18 +133,10 @@ function writer(spec: InputSpec, slot: number): Writer {
 }
 
 function put(w: Writer, out: Float32Array, x: number, y: number, r: number, g: number, b: number): void {
-  if (w.chw) {
-    const plane = w.W * w.H;
-    const p = w.base + y * w.W + x;
-    out[p + w.d[0] * plane] = r * w.mul[0] + w.add[0];
-    out[p + w.d[1] * plane] = g * w.mul[1] + w.add[1];
-    out[p + w.d[2] * plane] = b * w.mul[2] + w.add[2];
-  } else {
-    const p = w.base + (y * w.W + x) * 3;
-    out[p + w.d[0]] = r * w.mul[0] + w.add[0];
-    out[p + w.d[1]] = g * w.mul[1] + w.add[1];
-    out[p + w.d[2]] = b * w.mul[2] + w.add[2];
-  }
+  const p = w.base + y * w.row + x * w.px;
+  out[p + w.o[0]] = r * w.mul[0] + w.add[0];
+  out[p + w.o[1]] = g * w.mul[1] + w.add[1];
+  out[p + w.o[2]] = b * w.mul[2] + w.add[2];
 }
 
 /**
@@ -183,12 +180,10 @@ function sample(frame: RgbFrame, m: Affine, spec: InputSpec, out: Float32Array, 
     }
     const tx = taps(W, m.a, m.c, fw);
     const ty = taps(H, m.e, m.f, fh);
-    // The hot loop of every frame (a 512x288 letterbox is 147k pixels): layout, colour order and
-    // normalisation hoisted into plain locals, no call per pixel.
-    const plane = W * H;
-    const px = w.chw ? 1 : 3;
-    const row = w.chw ? W : W * 3;
-    const o0 = w.chw ? w.d[0] * plane : w.d[0], o1 = w.chw ? w.d[1] * plane : w.d[1], o2 = w.chw ? w.d[2] * plane : w.d[2];
+    // The hot loop of every frame (a 512x288 letterbox is 147k pixels): put() inlined, the writer's
+    // offsets and factors in plain locals.
+    const { px, row } = w;
+    const [o0, o1, o2] = w.o;
     const [m0, m1, m2] = w.mul;
     const [a0, a1, a2] = w.add;
     for (let y = 0; y < H; y++) {

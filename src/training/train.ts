@@ -338,13 +338,13 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
   const folds = 2;
   const foldOf = new Map(shuffle([...images], rng(SEED + 23)).map((k, i) => [k, i % folds]));
   const rowFold = Int32Array.from(train.sample, (i) => foldOf.get(samples[i]!.image)!);
+  const plainRow = new Map<number, number>();
+  for (let r = 0; r < train.n; r++) if (train.plain[r]) plainRow.set(train.sample[r]!, r);
   const rows: CalibrationRow[] = [];
   for (let k = 0; k < folds; k++) {
     log(`calibration: held-out head ${k + 1} of ${folds}`);
     const head = await fit(withoutGroup({ x: train.x, n: train.n, d: train.d, y: train.y, box: train.box }, rowFold, k));
     const held = samples.map((_, i) => i).filter((i) => foldOf.get(samples[i]!.image) === k);
-    const plainRow = new Map<number, number>();
-    for (let r = 0; r < train.n; r++) if (train.plain[r]) plainRow.set(train.sample[r]!, r);
     const probs = predictFlipped(head, train.x, held.map((i) => plainRow.get(i)!), mirror.x, held);
     held.forEach((i, j) => {
       const s = samples[i]!;
