@@ -156,6 +156,12 @@ const Classifier = z.strictObject({
   /** At most this many faces (the most confident) are classified per frame. */
   maxFaces: PositiveInt.max(256).default(32),
   /**
+   * Test-time flip done by the runtime: a crop also runs mirrored, and the raw outputs (and the
+   * un-mirrored boxes) are averaged. `confident`: only faces the face detector scores at or above its
+   * minScore, so faint faces cost one crop each. `none` for a network that flips inside itself or not at all.
+   */
+  flip: z.enum(['none', 'all', 'confident']).default('none'),
+  /**
    * After box refinement, a face overlapping a more face-like one (1 - not_face, times the face score
    * under `product`) by IoU above this is dropped. Off when absent.
    */

@@ -98,6 +98,31 @@ export function cropToInput(frame: RgbFrame, crop: CropRegion, spec: InputSpec, 
   );
 }
 
+/**
+ * Mirrors batch slot `slot` left to right in place (each row reversed, in either layout): the tensor a
+ * network's own flip (a reversed slice along the width axis) would see.
+ */
+export function mirrorSlot(spec: InputSpec, data: Float32Array, slot: number): void {
+  const w = writer(spec, slot);
+  const planes = w.px === 1 ? 3 : 1;
+  const plane = spec.width * spec.height;
+  const ch = w.px;
+  for (let c = 0; c < planes; c++) {
+    for (let y = 0; y < w.H; y++) {
+      const row = w.base + c * plane + y * w.row;
+      for (let x = 0; x < w.W >> 1; x++) {
+        const a = row + x * ch;
+        const b = row + (w.W - 1 - x) * ch;
+        for (let k = 0; k < ch; k++) {
+          const t = data[a + k]!;
+          data[a + k] = data[b + k]!;
+          data[b + k] = t;
+        }
+      }
+    }
+  }
+}
+
 /** Per-channel writer: normalisation, colour order and layout folded into offsets and factors. */
 interface Writer {
   /** Where this batch slot starts in the output. */

@@ -5,7 +5,7 @@ import { createFaceStage } from './face-stage';
 import { clipBox, iou } from './geometry';
 import type { TwoStageDecoder } from './manifest';
 import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipeline';
-import { cropToInput, inputDims, tensorSize, type CropRegion } from './preprocess';
+import { cropToInput, inputDims, mirrorSlot, tensorSize, type CropRegion } from './preprocess';
 import type { OpenedSession } from './session-open';
 import { checkInputMeta, checkOutputDims, checkOutputMeta, fixedBatch } from './shape-check';
 import { twoStageScores } from './two-stage-score';
@@ -52,26 +52,55 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   const faceStage = createFaceStage(faceSession, dec.face, id, ctx.floor, faceBatch);
   const detectFaces = (frame: RgbFrame) => faceStage.detect(frame);
 
-  async function classify(frame: RgbFrame, crops: CropRegion[]): Promise<Classified[]> {
-    const results: Classified[] = [];
-    const chunk = clsBatch ?? crops.length;
-    for (let start = 0; start < crops.length; start += chunk) {
-      const part = crops.slice(start, start + chunk);
+  /** One network row: a crop, or its mirror image (test-time flip). */
+  interface Row {
+    crop: number;
+    mirrored: boolean;
+  }
+
+  async function classify(frame: RgbFrame, crops: CropRegion[], flip: readonly boolean[]): Promise<Classified[]> {
+    const rows: Row[] = crops.map((_, i) => ({ crop: i, mirrored: false }));
+    crops.forEach((_, i) => {
+      if (flip[i]) rows.push({ crop: i, mirrored: true });
+    });
+    const n = cs.labels.length;
+    const raw = new Float32Array(crops.length * n);
+    const boxes = cs.outputs.box ? new Float32Array(crops.length * 4) : undefined;
+    const chunk = clsBatch ?? rows.length;
+    for (let start = 0; start < rows.length; start += chunk) {
+      const part = rows.slice(start, start + chunk);
       const data = new Float32Array(chunk * cropSize);
-      part.forEach((c, i) => cropToInput(frame, c, cs.input, data, i));
+      part.forEach((r, i) => {
+        cropToInput(frame, crops[r.crop]!, cs.input, data, i);
+        if (r.mirrored) mirrorSlot(cs.input, data, i);
+      });
       const out = await clsSession.run({ [cs.input.name]: { data, dims: inputDims(cs.input, chunk) } });
       const scores = out[cs.outputs.scores];
-      checkOutputDims(cs.outputs.scores, scores?.dims, [chunk, cs.labels.length], id, 'decoder.classifier.outputs.scores');
+      checkOutputDims(cs.outputs.scores, scores?.dims, [chunk, n], id, 'decoder.classifier.outputs.scores');
       const box = cs.outputs.box ? out[cs.outputs.box] : undefined;
       if (cs.outputs.box) checkOutputDims(cs.outputs.box, box?.dims, [chunk, 4], id, 'decoder.classifier.outputs.box');
-      part.forEach((_, i) => {
-        const r: Classified = { probs: classProbabilities(scores!.data, i, cs) };
-        if (box) r.box = Array.from(box.data.subarray(4 * i, 4 * i + 4)) as Box;
-        results.push(r);
+      // A flipped crop's two rows are averaged: raw outputs (logits) before the activation, and boxes
+      // with the mirror image's x taken back (x1, x2 -> 1 - x2, 1 - x1).
+      part.forEach((r, i) => {
+        const w = flip[r.crop] ? 0.5 : 1;
+        for (let j = 0; j < n; j++) raw[r.crop * n + j]! += w * scores!.data[i * n + j]!;
+        if (!boxes) return;
+        const b = box!.data.subarray(4 * i, 4 * i + 4);
+        const o = 4 * r.crop;
+        const fromMirror = r.mirrored ? [1 - b[2]!, b[1]!, 1 - b[0]!, b[3]!] : b;
+        for (let j = 0; j < 4; j++) boxes[o + j]! += w * fromMirror[j]!;
       });
     }
-    return results;
+    return crops.map((_, i) => {
+      const r: Classified = { probs: classProbabilities(raw, i, cs) };
+      if (boxes) r.box = Array.from(boxes.subarray(4 * i, 4 * i + 4)) as Box;
+      return r;
+    });
   }
+
+  /** Which crops also run mirrored, per the manifest's `flip`. */
+  const flipsFor = (faces: readonly FaceCandidate[]): boolean[] =>
+    faces.map((f) => cs.flip === 'all' || (cs.flip === 'confident' && f.score >= fd.minScore));
 
   function toDetection(f: FaceCandidate, crop: CropRegion, c: Classified, frame: RgbFrame): Detection | null {
     const pNotFace = notFace >= 0 ? c.probs[notFace]! : 0;
@@ -93,7 +122,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       const faces = (await detectFaces(frame)).slice(0, cs.maxFaces);
       if (faces.length === 0) return [];
       const crops = faces.map((f) => faceCrop(f.box, f.keypoints, cs.crop));
-      const classified = await classify(frame, crops);
+      const classified = await classify(frame, crops, flipsFor(faces));
       const found = faces.map((f, i) => toDetection(f, crops[i]!, classified[i]!, frame)).filter((d): d is Detection => d !== null);
       return cs.nmsIou === undefined ? found : suppressRefined(found, cs.nmsIou);
     },
@@ -101,7 +130,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       const frame = greyFrame(dec.face.input.width, dec.face.input.height);
       await detectFaces(frame);
       const side = Math.min(frame.width, frame.height) / 2;
-      await classify(frame, [{ cx: frame.width / 2, cy: frame.height / 2, side, angle: 0 }]);
+      await classify(frame, [{ cx: frame.width / 2, cy: frame.height / 2, side, angle: 0 }], [cs.flip !== 'none']);
     },
     async close() {
       await closeAll([face, cls]);

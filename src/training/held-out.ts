@@ -17,16 +17,21 @@ export function withoutGroup(data: HeadData, group: ArrayLike<number>, k: number
 }
 
 /**
- * Class probabilities for rows of `x`, averaging the logits with the same rows of `mirrored` (the
- * mirrored crops), as the exported classifier's test-time flip does.
+ * Class probabilities for rows of `x`. Where `flipped[i]` is true (all rows when absent), the logits are
+ * averaged with the same row of `mirrored` (the mirrored crops) before the softmax, as the runtime's
+ * test-time flip does.
  */
-export function predictFlipped(head: Head, x: Float32Array, rows: readonly number[], mirrored: Float32Array, mirroredRows: readonly number[]): number[][] {
+export function predictFlipped(head: Head, x: Float32Array, rows: readonly number[], mirrored: Float32Array, mirroredRows: readonly number[], flipped?: readonly boolean[]): number[][] {
   const out: number[][] = [];
   for (let s = 0; s < rows.length; s += 512) {
     const a = forward(head, x, rows.slice(s, s + 512)).logits;
     const b = forward(head, mirrored, mirroredRows.slice(s, s + 512)).logits;
-    for (let i = 0; i < a.length; i++) a[i] = (a[i]! + b[i]!) / 2;
-    for (let i = 0; i < Math.min(512, rows.length - s); i++) out.push(softmaxRow(a, i, head.k));
+    const m = Math.min(512, rows.length - s);
+    for (let i = 0; i < m; i++) {
+      if (flipped && !flipped[s + i]) continue;
+      for (let j = 0; j < head.k; j++) a[i * head.k + j] = (a[i * head.k + j]! + b[i * head.k + j]!) / 2;
+    }
+    for (let i = 0; i < m; i++) out.push(softmaxRow(a, i, head.k));
   }
   return out;
 }

@@ -58,8 +58,15 @@ const HARD_SCORE = 0.3;
 /** The fraction of fainter false positives kept. */
 const FAINT_KEEP = 0.08;
 const CROP = 64;
-/** Test-time flip inside classifier.onnx: each crop and its mirror image, logits and boxes averaged. */
-const FLIP_TTA = true;
+/**
+ * Test-time flip (each crop and its mirror image, logits and boxes averaged). `graph`: inside
+ * classifier.onnx for every crop; `all` / `confident`: done by the runtime (manifest `classifier.flip`),
+ * `confident` only for faces at or above the face decoder's minScore, so faint faces cost one crop.
+ */
+const FLIP = (process.env.MASK_GATE_FLIP ?? 'graph') as 'graph' | 'all' | 'confident' | 'none';
+const FLIP_IN_GRAPH = FLIP === 'graph';
+/** Whether a candidate's crop is classified with its mirror image. */
+const flipsFace = (score: number) => FLIP === 'graph' || FLIP === 'all' || (FLIP === 'confident' && score >= FACE.decoder.minScore);
 /** Augmented copies per sample, by class (plus the plain crop). */
 const COPIES = [2, 6, 20, 1];
 
@@ -80,7 +87,14 @@ const RAW_INPUT: InputSpec = { ...CROP_INPUT, normalize: { mean: [0, 0, 0], std:
  * letterbox (2016 anchors) instead of 5 times on 256x256 (whole frame + 2x2 tiles), at about half the
  * cost and the tiles' scale. The comparison is in the model card.
  */
-export const FACE_INPUT = { width: 512, height: 288 };
+export const FACE_INPUT = trialSize(process.env.MASK_GATE_FACE_INPUT) ?? { width: 512, height: 288 };
+
+/** A WxH trial size from the environment (for comparing face-network inputs), or undefined. */
+function trialSize(v: string | undefined): { width: number; height: number } | undefined {
+  const m = v ? /^(\d+)x(\d+)$/.exec(v) : null;
+  if (v && !m) throw new Error(`MASK_GATE_FACE_INPUT: expected WxH, e.g. 576x320, got "${v}"`);
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
+}
 
 export const FACE: TwoStageDecoder['face'] = {
   file: 'face.onnx',
@@ -345,7 +359,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
     log(`calibration: held-out head ${k + 1} of ${folds}`);
     const head = await fit(withoutGroup({ x: train.x, n: train.n, d: train.d, y: train.y, box: train.box }, rowFold, k));
     const held = samples.map((_, i) => i).filter((i) => foldOf.get(samples[i]!.image) === k);
-    const probs = predictFlipped(head, train.x, held.map((i) => plainRow.get(i)!), mirror.x, held);
+    const probs = predictFlipped(head, train.x, held.map((i) => plainRow.get(i)!), mirror.x, held, held.map((i) => flipsFace(samples[i]!.face.score)));
     held.forEach((i, j) => {
       const s = samples[i]!;
       const faint = s.cls === 3 && s.face.score < HARD_SCORE;
@@ -378,7 +392,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
     name: MODEL_NAME,
     version: '1.0.0',
     description:
-      'BlazeFace-back (MediaPipe, Apache-2.0) converted for a 512x288 letterboxed input, then a mask classifier trained by this project ' +
+      `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
       '(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop.',
     labels: ['mask', 'no_mask', 'incorrect'],
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
@@ -394,6 +408,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
         labels: [...CLASSES],
         crop: CROP_SPEC,
         maxFaces: 128,
+        flip: FLIP === 'graph' ? 'none' : FLIP,
         nmsIou: 0.5,
       },
     },
@@ -420,7 +435,8 @@ export async function main(): Promise<void> {
   const root = process.cwd();
   const dataDir = path.resolve(process.env.MASK_GATE_DATA ?? path.join(root, '..', 'shared', 'datasets', 'face-mask-andrewmvd'));
   const cache = path.resolve(process.env.MASK_GATE_TRAIN_CACHE ?? '/tmp/mask-gate-train');
-  const outDir = path.join(root, 'models', MODEL_NAME);
+  // MASK_GATE_TRAIN_OUT writes a trial model elsewhere, leaving the committed one alone.
+  const outDir = path.resolve(process.env.MASK_GATE_TRAIN_OUT ?? path.join(root, 'models', MODEL_NAME));
   if (!existsSync(path.join(dataDir, 'annotations'))) throw new Error(`expected the data set at ${dataDir} (annotations/ + images/); set MASK_GATE_DATA`);
   mkdirSync(cache, { recursive: true });
   mkdirSync(path.join(outDir, 'split'), { recursive: true });
@@ -485,7 +501,7 @@ export async function main(): Promise<void> {
     const counts = CLASSES.map((_, c) => data.y.filter((v) => v === c).length);
     const classWeights = counts.map((c) => Math.sqrt(data.n / (CLASSES.length * Math.max(c, 1))));
     log(`training crops: ${counts.map((c, i) => `${CLASSES[i]} ${c}`).join(', ')}; class weights ${classWeights.map((w) => w.toFixed(2)).join(', ')}`);
-    const opts = { hidden: 128, classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED };
+    const opts = { hidden: Number(process.env.MASK_GATE_HIDDEN ?? 128), classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED };
     return trainHead(data, opts, mm, onEpoch);
   };
   const head = await fit({ x: train.x, n: train.n, d, y: train.y, box: train.box }, (e, h, loss) => {
@@ -500,7 +516,7 @@ export async function main(): Promise<void> {
   await mmtSession.close();
 
   const folded = fold(head, mean, std);
-  const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_TTA);
+  const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_IN_GRAPH);
   // The exported graph must reproduce the trained head.
   const check = await openSession(clsBytes, 1);
   const trunk = await openSession(trunkBytes, 1);
@@ -508,7 +524,7 @@ export async function main(): Promise<void> {
   const got = (await check.run({ crop: { data: probe, dims: [4, CROP, CROP, 3] } })).logits!;
   const feats = (await trunk.run({ 'input:0': { data: probe, dims: [4, CROP, CROP, 3] } })).features!;
   const want = forward(folded, feats.data, [0, 1, 2, 3]).logits;
-  if (FLIP_TTA) {
+  if (FLIP_IN_GRAPH) {
     const mirrored = Float32Array.from(probe);
     for (let i = 0; i < 4; i++) flipCrop(mirrored, i * CROP * CROP * 3, CROP);
     const f2 = (await trunk.run({ 'input:0': { data: mirrored, dims: [4, CROP, CROP, 3] } })).features!;

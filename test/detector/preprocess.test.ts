@@ -1,5 +1,5 @@
 import type { InputSpec } from '../../src/detector/manifest';
-import { boxToFrame, cropToFrame, cropToInput, frameToInput, inputTransform } from '../../src/detector/preprocess';
+import { boxToFrame, cropToFrame, cropToInput, frameToInput, inputTransform, mirrorSlot } from '../../src/detector/preprocess';
 import type { RgbFrame } from '../../src/detector/types';
 
 const spec = (over: Partial<InputSpec>): InputSpec => ({
@@ -73,4 +73,27 @@ test('crops write into their own batch slot; crop parts outside the frame are pi
   const inside = new Float32Array(3);
   cropToInput(f, { cx: 0.5, cy: 0.5, side: 1, angle: 0 }, spec({ width: 1, height: 1 }), inside, 0);
   expect(Array.from(inside)).toEqual([50, 60, 70]);
+});
+
+test('mirrorSlot reverses every row of one batch slot in place, in both layouts, and leaves the other slots alone', () => {
+  // A 3x2 frame, pixel (x, y) = (10y + x, 100 + 10y + x, 200 + 10y + x).
+  const px: number[] = [];
+  for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) px.push(10 * y + x, 100 + 10 * y + x, 200 + 10 * y + x);
+  const f = frame(3, 2, px);
+  const mirrored = frame(3, 2, [2, 1, 0, 12, 11, 10].flatMap((v) => [v, 100 + v, 200 + v]));
+  for (const layout of ['NCHW', 'NHWC'] as const) {
+    const s = spec({ width: 3, height: 2, layout });
+    const batch = new Float32Array(2 * 18);
+    frameToInput(f, s, batch.subarray(0, 18));
+    frameToInput(f, s, batch.subarray(18));
+    mirrorSlot(s, batch, 1);
+    const want = new Float32Array(18);
+    frameToInput(mirrored, s, want);
+    const plain = new Float32Array(18);
+    frameToInput(f, s, plain);
+    expect(Array.from(batch.subarray(18))).toEqual(Array.from(want));
+    expect(Array.from(batch.subarray(0, 18))).toEqual(Array.from(plain));
+    mirrorSlot(s, batch, 1);
+    expect(Array.from(batch.subarray(18))).toEqual(Array.from(plain));
+  }
 });

@@ -33,12 +33,24 @@ const regressors = [
 ];
 const logits = [-10, -10, 1, 2, 0, -10];
 
-function twoStageFolder(opts: { classifierBatch?: DimSpec; score?: TwoStageDecoder['score']; operatingScore?: number } = {}): string {
+interface FolderOptions {
+  classifierBatch?: DimSpec;
+  score?: TwoStageDecoder['score'];
+  operatingScore?: number;
+  /** The classifier's constant refined box (crop fractions). */
+  box?: [number, number, number, number];
+  flip?: 'none' | 'all' | 'confident';
+  /** The face decoder's minScore and faint faces. */
+  faceMin?: number;
+  faint?: { minScore: number; max: number };
+}
+
+function twoStageFolder(opts: FolderOptions = {}): string {
   const face = constantModel({ name: 'image', dims: [1, 16, 16, 3] }, {
     regressors: { dims: [1, 6, 10], data: regressors },
     classificators: { dims: [1, 6, 1], data: logits },
   });
-  const classifier = poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]], { name: 'refined', value: [0.25, 0.25, 0.75, 0.75] }, opts.classifierBatch);
+  const classifier = poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]], { name: 'refined', value: opts.box ?? [0.25, 0.25, 0.75, 0.75] }, opts.classifierBatch);
   const manifest = {
     schemaVersion: 1,
     name: 'test-two-stage',
@@ -55,8 +67,9 @@ function twoStageFolder(opts: { classifierBatch?: DimSpec; score?: TwoStageDecod
           outputs: { boxes: 'regressors', scores: 'classificators' },
           anchors: { strides: [8, 16, 16], perLayer: 1 },
           keypoints: ['right_eye', 'left_eye', 'mouth'],
-          minScore: 0.4,
+          minScore: opts.faceMin ?? 0.4,
           nmsIou: 0.3,
+          ...(opts.faint ? { faint: opts.faint } : {}),
         },
       },
       classifier: {
@@ -66,6 +79,7 @@ function twoStageFolder(opts: { classifierBatch?: DimSpec; score?: TwoStageDecod
         activation: 'none',
         labels: ['mask', 'no_mask', 'incorrect', 'not_face'],
         crop: { expand: 1.5, align: 'eyes' },
+        ...(opts.flip ? { flip: opts.flip } : {}),
       },
     },
     ...(opts.operatingScore === undefined ? {} : { thresholds: { score: opts.operatingScore } }),
@@ -212,4 +226,52 @@ test('a classifier with a fixed batch of 1 is called once per face', async () =>
     { input: 'crop', dims: [1, 3, 8, 8] },
   ]);
   expect(faces.map((f) => f.label)).toEqual(['no_mask', 'mask']);
+});
+
+describe('test-time flip by the runtime', () => {
+  // An asymmetric refined box, [0.1, 0.2, 0.5, 0.9] of the crop: its mirror image reads [0.5, 0.2, 0.9, 0.9],
+  // the average of both [0.3, 0.2, 0.7, 0.9]. Face 1's crop spans x 36.724..60.724, y 8..32 (side 24).
+  const box: [number, number, number, number] = [0.1, 0.2, 0.5, 0.9];
+  const frame = halves([153, 51, 0], [26, 204, 0]);
+  const inFrame = (x0: number, y0: number, fx: number[]) => [x0 + 24 * fx[0]!, y0 + 24 * fx[1]!, x0 + 24 * fx[2]!, y0 + 24 * fx[3]!];
+
+  it('"all": every crop also runs mirrored in the same batch; outputs averaged, mirrored boxes taken back', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    const faces = await detect(twoStageFolder({ box, flip: 'all' }), frame, runs);
+    expect(runs).toEqual([
+      { input: 'image', dims: [1, 16, 16, 3] },
+      { input: 'crop', dims: [4, 3, 8, 8] },
+    ]);
+    closeTo(faces[0]!.box, inFrame(36.724216, 8, [0.3, 0.2, 0.7, 0.9]));
+    closeTo(faces[1]!.box, inFrame(4, 8, [0.3, 0.2, 0.7, 0.9]));
+    // Scores of a mirror-symmetric network are unchanged by the averaging.
+    expect(faces[0]!.score).toBeCloseTo(0.880797 * 0.8, 5);
+    expect(faces[1]!.scores.no_mask).toBeCloseTo(0.731059 * 0.2, 5);
+  });
+
+  it('"none" (the default) runs each crop once', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    const faces = await detect(twoStageFolder({ box }), frame, runs);
+    expect(runs.filter((r) => r.input === 'crop')).toEqual([{ input: 'crop', dims: [2, 3, 8, 8] }]);
+    closeTo(faces[0]!.box, inFrame(36.724216, 8, box));
+  });
+
+  it('"confident": faint faces (below the face minScore) run once, confident ones twice', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    // Face 1 scores 0.88 (confident at 0.8); face 2 scores 0.73, kept as a faint face.
+    const faces = await detect(twoStageFolder({ box, flip: 'confident', faceMin: 0.8, faint: { minScore: 0.3, max: 4 } }), frame, runs);
+    expect(runs.filter((r) => r.input === 'crop')).toEqual([{ input: 'crop', dims: [3, 3, 8, 8] }]);
+    expect(faces.map((f) => +f.faceScore.toFixed(4))).toEqual([0.8808, 0.7311]);
+    // Anchor 4 (0.5) is faint now, so face 1 is anchor 3 alone: eyes centred at x 48, crop from x 36.
+    closeTo(faces[0]!.box, inFrame(36, 8, [0.3, 0.2, 0.7, 0.9]));
+    closeTo(faces[1]!.box, inFrame(4, 8, box));
+  });
+
+  it('with a fixed batch of 1, the mirrored crops are runs of their own, with the same result', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    const faces = await detect(twoStageFolder({ box, flip: 'all', classifierBatch: 1 }), frame, runs);
+    expect(runs.filter((r) => r.input === 'crop')).toHaveLength(4);
+    closeTo(faces[0]!.box, inFrame(36.724216, 8, [0.3, 0.2, 0.7, 0.9]));
+    closeTo(faces[1]!.box, inFrame(4, 8, [0.3, 0.2, 0.7, 0.9]));
+  });
 });

@@ -86,4 +86,13 @@ describe('held-out predictions', () => {
     const mean = Float32Array.from(la, (v, i) => (v + lb[i]!) / 2);
     p!.forEach((v, i) => expect(v).toBeCloseTo(softmaxRow(mean, 0, 2)[i]!, 6));
   });
+
+  it('predictFlipped with a flip mask averages only the rows marked (the runtime flips confident faces only)', () => {
+    const head = initHead(3, 4, 2, 1);
+    const x = Float32Array.from([1, 0, 0, 0, 1, 0]);
+    const mirrored = Float32Array.from([0, 0, 1, 0, 0, 1]);
+    const [a, b] = predictFlipped(head, x, [0, 1], mirrored, [0, 1], [true, false]);
+    expect(a).toEqual(predictFlipped(head, x, [0], mirrored, [0])[0]);
+    b!.forEach((v, i) => expect(v).toBeCloseTo(softmaxRow(forward(head, x, [1]).logits, 0, 2)[i]!, 6));
+  });
 });
