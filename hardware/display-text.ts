@@ -23,3 +23,17 @@ export function renderLines(device: string, lines: readonly string[], columns: n
   }
   return out;
 }
+
+/**
+ * renderLines as the first step of a write: lines that do not fit reject at once, before any I/O is
+ * queued, and `write` gets the rendered rows. Shared by the HD44780 driver and the fake.
+ */
+export function whenRendered(device: string, lines: readonly string[], columns: number, rows: number, write: (rendered: string[]) => Promise<void>): Promise<void> {
+  let rendered: string[];
+  try {
+    rendered = renderLines(device, lines, columns, rows);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return write(rendered);
+}

@@ -14,7 +14,7 @@ export interface PersonObservation {
   id: string;
   /** The smoothed label for this frame. */
   label: FaceLabel;
-  /** Smoothed probability of `label`, 0..1. */
+  /** Smoothed probability of `label`, 0..1; for no_mask and incorrect, of being unmasked either way (their sum). */
   confidence: number;
   /** Whether the face centre is inside the configured gate zone. */
   inZone: boolean;

@@ -1,7 +1,7 @@
 import { sleep as clockSleep, systemClock, type Clock } from '../clock';
 import { DeviceBase } from '../device-base';
 import { DisplayIoError, errorText } from '../errors';
-import { renderLines } from '../display-text';
+import { whenRendered } from '../display-text';
 import type { HardwareConfig } from '../../src/config/sections/hardware';
 import type { TextDisplay } from '../types';
 import type { I2cBus, I2cOpener } from './i2c';
@@ -68,23 +68,19 @@ export class Hd44780Pcf8574 extends DeviceBase implements TextDisplay {
   }
 
   writeLines(lines: readonly string[]): Promise<void> {
-    let rendered: string[];
-    try {
-      rendered = renderLines(this.name, lines, this.columns, this.rows);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.serial(async () => {
-      this.ensureOpen('writeLines');
-      for (let row = 0; row < this.rows; row++) {
-        const text = rendered[row] ?? '';
-        if (this.shown[row] === text) continue;
-        const bytes = byteBytes(SET_DDRAM | rowAddress(row, this.columns), false, this.backlight);
-        for (const ch of text) bytes.push(...byteBytes(ch.charCodeAt(0), true, this.backlight));
-        await this.send(bytes);
-        this.shown[row] = text;
-      }
-    });
+    return whenRendered(this.name, lines, this.columns, this.rows, (rendered) =>
+      this.serial(async () => {
+        this.ensureOpen('writeLines');
+        for (let row = 0; row < this.rows; row++) {
+          const text = rendered[row] ?? '';
+          if (this.shown[row] === text) continue;
+          const bytes = byteBytes(SET_DDRAM | rowAddress(row, this.columns), false, this.backlight);
+          for (const ch of text) bytes.push(...byteBytes(ch.charCodeAt(0), true, this.backlight));
+          await this.send(bytes);
+          this.shown[row] = text;
+        }
+      }),
+    );
   }
 
   clear(): Promise<void> {

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../clock';
 import { DeviceBase } from '../device-base';
 import { displayIoError, type DisplaySettings } from '../drivers/hd44780-pcf8574';
-import { renderLines } from '../display-text';
+import { whenRendered } from '../display-text';
 import type { TextDisplay } from '../types';
 import { History } from './history';
 
@@ -49,18 +49,14 @@ export class FakeTextDisplay extends DeviceBase implements TextDisplay {
   }
 
   writeLines(lines: readonly string[]): Promise<void> {
-    let rendered: string[];
-    try {
-      rendered = renderLines(this.name, lines, this.columns, this.rows);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.serial(async () => {
-      this.ensureOpen('writeLines');
-      this.io();
-      this.content = rendered;
-      this.log.add('write', { lines: rendered });
-    });
+    return whenRendered(this.name, lines, this.columns, this.rows, (rendered) =>
+      this.serial(async () => {
+        this.ensureOpen('writeLines');
+        this.io();
+        this.content = rendered;
+        this.log.add('write', { lines: rendered });
+      }),
+    );
   }
 
   clear(): Promise<void> {

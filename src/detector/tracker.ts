@@ -76,10 +76,16 @@ export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p')
   let tracks: Track[] = [];
   let nextId = 1;
 
+  /**
+   * The gate's question is binary (masked or not), so no_mask and incorrect are weighed together: a face
+   * 35% masked, 30% unmasked and 30% mask-below-the-nose is unmasked with 0.6, not masked with 0.35.
+   * The label names the larger of the two (it picks the voice prompt).
+   */
   const decide = (tr: Track): { label: FaceLabel; confidence: number } => {
-    let best = 0;
-    for (let i = 1; i < tr.p.length; i++) if (tr.p[i]! > tr.p[best]!) best = i;
-    return { label: FACE_LABELS[best]!, confidence: tr.p[best]! };
+    const [mask, noMask, incorrect, unknown] = tr.p as [number, number, number, number];
+    const unmasked = noMask + incorrect;
+    if (unmasked > mask && unmasked > unknown) return { label: incorrect > noMask ? 'incorrect' : 'no_mask', confidence: unmasked };
+    return mask >= unknown ? { label: 'mask', confidence: mask } : { label: 'unknown', confidence: unknown };
   };
   const zoneEvent = (tr: Track, type: ZoneEvent['type'], t: number, frame: number, reason?: ZoneEvent['reason']): ZoneEvent => ({
     type,

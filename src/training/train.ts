@@ -26,14 +26,16 @@ import { faceCrop } from '../detector/face-crop';
 import { createFaceStage } from '../detector/face-stage';
 import { iou } from '../detector/geometry';
 import { readImageRgb } from '../detector/image-io';
-import type { ClassifierSpec, InputSpec, ManifestInput, ScoreCalibration, TwoStageDecoder } from '../detector/manifest';
+import type { ClassifierSpec, FaintFaces, InputSpec, ManifestInput, ScoreCalibration, TwoStageDecoder } from '../detector/manifest';
+
+type FaintRank = NonNullable<FaintFaces['rank']>;
 import { ortSessionFactory } from '../detector/ort-session';
 import { cropToInput, type CropRegion } from '../detector/preprocess';
 import type { InferenceSession } from '../detector/runtime';
 import type { Box, MaskLabel } from '../detector/types';
 import { parseVoc, type VocAnnotation } from '../eval/voc-read';
 import { applyJitter, flipCrop, randomJitter } from './augment';
-import { fitCalibration, type CalibrationRow } from './calibrate';
+import { fitCalibration, fitFaintRank, type CalibrationRow, type RankRow } from './calibrate';
 import { predictFlipped, withoutGroup } from './held-out';
 import { forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
@@ -56,7 +58,9 @@ const NEG_IOU = 0.1;
 /** Face-stage false positives at or above this score are all kept as hard negatives. */
 const HARD_SCORE = 0.3;
 /** The fraction of fainter false positives kept. */
-const FAINT_KEEP = 0.08;
+const FAINT_KEEP = Number(process.env.MASK_GATE_FAINT_KEEP ?? 0.08);
+/** Rank faint faces and calibrate the face confidence with the detector's support (anchors, mass, height). */
+const USE_SUPPORT = process.env.MASK_GATE_SUPPORT !== '0';
 const CROP = 64;
 /**
  * Test-time flip (each crop and its mirror image, logits and boxes averaged). `graph`: inside
@@ -109,7 +113,7 @@ export const FACE: TwoStageDecoder['face'] = {
     nms: 'weighted',
     nmsIou: 0.3,
     maxFaces: 128,
-    faint: { minScore: MINE_FLOOR, max: 4 },
+    faint: { minScore: MINE_FLOOR, max: Number(process.env.MASK_GATE_FAINT_MAX ?? 4) },
   },
 };
 
@@ -169,7 +173,7 @@ async function openSession(bytes: Uint8Array, threads: number): Promise<Inferenc
 
 /** Face-stage candidates per image, cached by the face model's hash. */
 async function faceCandidates(dataDir: string, keys: string[], faceBytes: Uint8Array, cache: string): Promise<Map<string, FaceCandidate[]>> {
-  const file = path.join(cache, `faces-v2-${sha256(faceBytes).slice(0, 12)}-${sha256(new TextEncoder().encode(JSON.stringify([MINE_FACE, MINE_FLOOR]))).slice(0, 8)}.json`);
+  const file = path.join(cache, `faces-v3-${sha256(faceBytes).slice(0, 12)}-${sha256(new TextEncoder().encode(JSON.stringify([MINE_FACE, MINE_FLOOR]))).slice(0, 8)}.json`);
   const cached: Record<string, FaceCandidate[]> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const todo = keys.filter((k) => !cached[k]);
   if (todo.length) {
@@ -224,9 +228,14 @@ interface FeatureSet {
   plain: Uint8Array;
 }
 
+/** The cache key's view of a sample list: which crops, of which class, from which image (not just how many). */
+function sampleDigest(samples: readonly Sample[]): string {
+  return sha256(new TextEncoder().encode(JSON.stringify(samples.map((s) => [s.image, s.cls, s.face.box, s.face.keypoints ?? null, s.gt ?? null]))));
+}
+
 /** `mirror`: every plain crop mirrored (what the exported classifier's test-time flip sees). */
 async function extractFeatures(dataDir: string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false): Promise<FeatureSet> {
-  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, CROP_SPEC, TRUNK, SEED, samples.length, sha256(trunkBytes)]))).slice(0, 12);
+  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
   const file = path.join(cache, `features-${tag}-${key}.bin`);
   const rand = rng(SEED + (augment ? 7 : 3));
   // Plan every crop first (deterministic), then render them image by image.
@@ -363,7 +372,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
     held.forEach((i, j) => {
       const s = samples[i]!;
       const faint = s.cls === 3 && s.face.score < HARD_SCORE;
-      rows.push({ detScore: s.face.score, pNotFace: probs[j]![3]!, face: s.cls !== 3, weight: faint ? 1 / FAINT_KEEP : 1 });
+      rows.push({ detScore: s.face.score, pNotFace: probs[j]![3]!, face: s.cls !== 3, weight: faint ? 1 / FAINT_KEEP : 1, ...(USE_SUPPORT && s.face.support ? { support: s.face.support } : {}) });
     });
   }
   const c = fitCalibration(rows);
@@ -386,7 +395,7 @@ function fold(head: Head, mean: Float32Array, std: Float32Array): Head {
   return { ...head, w1, b1 };
 }
 
-export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { score: ScoreCalibration; provenance?: { date?: string; notes?: string }; metrics?: ManifestInput['metrics'] }): ManifestInput {
+export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { score: ScoreCalibration; rank?: FaintRank; provenance?: { date?: string; notes?: string }; metrics?: ManifestInput['metrics'] }): ManifestInput {
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
@@ -399,7 +408,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
     decoder: {
       type: 'two_stage',
       score: extra.score,
-      face: FACE,
+      face: extra.rank ? { ...FACE, decoder: { ...FACE.decoder, faint: { ...FACE.decoder.faint!, rank: extra.rank } } } : FACE,
       classifier: {
         file: 'classifier.onnx',
         input: CROP_INPUT,
@@ -467,6 +476,16 @@ export async function main(): Promise<void> {
         return l ? [{ image: k, face, cls: l.cls, ...(l.gt ? { gt: l.gt } : {}) }] : [];
       }),
     );
+  // Which faint faces get classified: ranked by their score and the detector's support for them.
+  const rankRows = split.train.flatMap((k) =>
+    faces.get(k)!.flatMap((f): RankRow[] => {
+      if (f.score >= FACE.decoder.minScore) return [];
+      const l = labelCandidate(f, anns.get(k)!);
+      return l ? [{ score: f.score, face: l.cls !== 3, ...(f.support ? { support: f.support } : {}) }] : [];
+    }),
+  );
+  const rank = USE_SUPPORT ? fitFaintRank(rankRows) : undefined;
+  if (rank) log(`faint-face rank (${rankRows.length} faint candidates): ${rank.score} logit(score) + ${rank.anchors} ln(anchors) + ${rank.mass} ln(mass) + ${rank.height} ln(height)`);
   const trainSamples = samplesOf(split.train);
   const valSamples = samplesOf(split.val);
   const count = (s: Sample[]) => CLASSES.map((c, i) => `${c} ${s.filter((x) => x.cls === i).length}`).join(', ');
@@ -547,7 +566,7 @@ export async function main(): Promise<void> {
   ];
   const old = existsSync(path.join(outDir, 'model.json')) ? (JSON.parse(readFileSync(path.join(outDir, 'model.json'), 'utf8')) as ManifestInput) : undefined;
   const date = new Date().toISOString().slice(0, 10);
-  const m = manifest(files, { score, provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
+  const m = manifest(files, { score, ...(rank ? { rank } : {}), provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
   writeFileSync(path.join(outDir, 'model.json'), JSON.stringify(m, null, 2) + '\n');
   log(`wrote ${outDir} (face.onnx ${faceBytes.length} B, classifier.onnx ${clsBytes.length} B)`);
   log(`training time: ${((performance.now() - t0) / 1000).toFixed(0)} s`);

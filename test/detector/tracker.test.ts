@@ -34,6 +34,17 @@ test('a detection with low scores reads as unknown; scores summing past 1 are sh
   expect(r.event.people[0]!.confidence).toBeCloseTo(0.6, 10);
 });
 
+test('no_mask and incorrect are weighed together against mask: the label is the larger, the confidence their sum', () => {
+  const t = createTracker({ ...config, smoothingFrames: 1 }, zone);
+  // Masked 0.35 against unmasked 0.3 + 0.3: an unmasked person, 0.6 sure (argmax alone said mask, 0.35).
+  expect(t.update([face([40, 40, 60, 60], { mask: 0.35, no_mask: 0.3, incorrect: 0.3 })], size, 0, 1).event.people[0]).toMatchObject({ label: 'no_mask', confidence: 0.6 });
+  expect(t.update([face([40, 40, 60, 60], { mask: 0.3, no_mask: 0.2, incorrect: 0.45 })], size, 0, 2).event.people[0]).toMatchObject({ label: 'incorrect', confidence: 0.65 });
+  // Masked 0.5 against 0.45 in all: masked.
+  expect(t.update([face([40, 40, 60, 60], { mask: 0.5, no_mask: 0.25, incorrect: 0.2 })], size, 0, 3).event.people[0]).toMatchObject({ label: 'mask', confidence: 0.5 });
+  // Unknown (0.6) beats both.
+  expect(t.update([face([40, 40, 60, 60], { mask: 0.2, no_mask: 0.1, incorrect: 0.1 })], size, 0, 4).event.people[0]!.label).toBe('unknown');
+});
+
 test('two people get two ids, matched by the highest IoU, and a newcomer never takes an old id', () => {
   const t = createTracker(config, zone);
   t.update([face([10, 10, 30, 30], { mask: 1 }), face([60, 10, 80, 30], { no_mask: 1 })], size, 0, 1);
