@@ -75,7 +75,6 @@ export function createFaceStage(session: InferenceSession, face: TwoStageDecoder
     if (r.x === 0 && r.y === 0) return faces;
     return faces.map((f) => {
       const moved: FaceCandidate = { box: [f.box[0] + r.x, f.box[1] + r.y, f.box[2] + r.x, f.box[3] + r.y], score: f.score };
-      if (f.support) moved.support = f.support;
       if (f.keypoints) moved.keypoints = Object.fromEntries(Object.entries(f.keypoints).map(([k, p]) => [k, [p[0] + r.x, p[1] + r.y] as [number, number]]));
       return moved;
     });
@@ -97,13 +96,11 @@ export function mergeFaces(faces: FaceCandidate[], dec: FaceDecoder): FaceCandid
   const names = Object.keys(faces.find((f) => f.keypoints)?.keypoints ?? {});
   const scored: Scored[] = faces.map((f) => {
     const s: Scored = { box: f.box, score: f.score };
-    if (f.support) s.support = f.support;
     if (names.length && f.keypoints) s.points = names.map((n) => f.keypoints![n] ?? [0, 0]);
     return s;
   });
   return faceNms(dec, scored).map((k) => {
     const f: FaceCandidate = { box: k.box, score: k.score };
-    if (k.support) f.support = k.support;
     if (names.length && k.points) f.keypoints = Object.fromEntries(names.map((n, i) => [n, k.points![i]!]));
     return f;
   });

@@ -78,14 +78,6 @@ const DetectNetDecoder = z.strictObject({
 });
 export type DetectNetDecoder = z.output<typeof DetectNetDecoder>;
 
-/** Coefficients on ln(anchors merged), ln(their summed score) and ln(box height in input pixels). */
-const SupportWeights = z.strictObject({
-  anchors: z.number().finite(),
-  mass: z.number().finite(),
-  height: z.number().finite(),
-});
-export type SupportWeights = z.output<typeof SupportWeights>;
-
 const FaceOutputs = z.strictObject({ boxes: z.string().min(1), scores: z.string().min(1) });
 
 /**
@@ -97,12 +89,6 @@ const FaceOutputs = z.strictObject({ boxes: z.string().min(1), scores: z.string(
 const FaintFaces = z.strictObject({
   minScore: Fraction,
   max: z.number().int().min(0).max(64),
-  /**
-   * Which faint faces are the `max` classified: by default the highest scores; with `rank`, the highest
-   * score * logit(face score) + anchors * ln(anchors merged) + mass * ln(their summed score) + height *
-   * ln(box height in the detector's input pixels), a logistic regression fitted by training (see Support).
-   */
-  rank: SupportWeights.extend({ score: z.number().finite() }).optional(),
 });
 export type FaintFaces = z.output<typeof FaintFaces>;
 
@@ -198,8 +184,7 @@ const FaceTiles = z.strictObject({
 export type FaceTiles = z.output<typeof FaceTiles>;
 
 /**
- * Face confidence = sigmoid(detector * logit(face score) + classifier * logit(1 - p(not_face)) + bias
- * [+ support terms]),
+ * Face confidence = sigmoid(detector * logit(face score) + classifier * logit(1 - p(not_face)) + bias),
  * a logistic regression fitted by training on held-out predictions; label score = face confidence *
  * p(label) / (1 - p(not_face)). Neither stage alone ranks faces well: BlazeFace scores many real faces
  * low, and the classifier alone lets through stray boxes it has not seen.
@@ -209,8 +194,6 @@ const ScoreCalibration = z.strictObject({
   detector: z.number().finite(),
   classifier: z.number().finite(),
   bias: z.number().finite(),
-  /** Optional terms on the detector's support (anchors, mass, height as in FaintFaces.rank); 0 when absent. */
-  support: SupportWeights.optional(),
 });
 export type ScoreCalibration = z.output<typeof ScoreCalibration>;
 

@@ -6,19 +6,6 @@ export interface Scored {
   score: number;
   /** Extra points carried along (keypoints); weighted NMS averages them like the box. */
   points?: [number, number][];
-  /** What the detector's raw output says besides the score (see Support). */
-  support?: Support;
-}
-
-/**
- * A detection's support in the detector's raw output: how many raw candidates (anchors) merged into it,
- * their summed score, and its box height in the detector's input pixels. A real face tends to fire
- * several neighbouring anchors; a stray texture often one. Used to rank and score faint faces.
- */
-export interface Support {
-  anchors: number;
-  mass: number;
-  height: number;
 }
 
 /** Greedy NMS: keep the best, drop every other candidate overlapping it by IoU > `threshold`. */
@@ -34,7 +21,7 @@ export function hardNms<T extends Scored>(candidates: T[], threshold: number): T
 /**
  * MediaPipe's weighted NMS (BlazeFace): the best candidate and every remaining one overlapping it by
  * IoU > `threshold` merge into one detection whose box and points are their score-weighted mean and
- * whose score is the best one's; its support sums theirs (anchors, mass) and averages their heights.
+ * whose score is the best one's.
  */
 export function weightedNms(candidates: Scored[], threshold: number): Scored[] {
   let remaining = [...candidates].sort((a, b) => b.score - a.score);
@@ -48,17 +35,11 @@ export function weightedNms(candidates: Scored[], threshold: number): Scored[] {
     for (const c of remaining.slice(1)) (iou(top.box, c.box) > threshold ? group : rest).push(c);
     remaining = rest;
     let wSum = 0;
-    let anchors = 0;
-    let mass = 0;
-    let height = 0;
     const box: Box = [0, 0, 0, 0];
     const points = top.points?.map(() => [0, 0] as [number, number]);
     for (const g of group) {
       wSum += g.score;
       for (let k = 0; k < 4; k++) box[k]! += g.box[k]! * g.score;
-      anchors += g.support?.anchors ?? 1;
-      mass += g.support?.mass ?? g.score;
-      height += (g.support?.height ?? g.box[3] - g.box[1]) * g.score;
       points?.forEach((p, k) => {
         const q = g.points?.[k];
         if (q) {
@@ -70,7 +51,6 @@ export function weightedNms(candidates: Scored[], threshold: number): Scored[] {
     out.push({
       box: box.map((v) => v / wSum) as Box,
       score: top.score,
-      support: { anchors, mass, height: height / wSum },
       ...(points ? { points: points.map(([x, y]) => [x / wSum, y / wSum] as [number, number]) } : {}),
     });
   }

@@ -107,7 +107,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     // Runtime: a box the classifier calls not_face is dropped. Under a calibrated score the face
     // confidence already weighs that against the detector, and the operating minScore decides.
     if (ctx.floor === undefined && typeof dec.score !== 'object' && reported.every(([, i]) => c.probs[i]! < pNotFace)) return null;
-    const s = twoStageScores(dec.score, f.score, c.probs, reported, notFace, f.support);
+    const s = twoStageScores(dec.score, f.score, c.probs, reported, notFace);
     let label = reported[0]![0];
     for (const [l] of reported) if (s.labels[l]! > s.labels[label]!) label = l;
     const box = c.box ? clipBox(cropBoxToFrame(crop, c.box), frame.width, frame.height) : f.box;

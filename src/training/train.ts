@@ -26,16 +26,14 @@ import { faceCrop } from '../detector/face-crop';
 import { createFaceStage } from '../detector/face-stage';
 import { iou } from '../detector/geometry';
 import { readImageRgb } from '../detector/image-io';
-import type { ClassifierSpec, FaintFaces, InputSpec, ManifestInput, ScoreCalibration, TwoStageDecoder } from '../detector/manifest';
-
-type FaintRank = NonNullable<FaintFaces['rank']>;
+import type { ClassifierSpec, InputSpec, ManifestInput, ScoreCalibration, TwoStageDecoder } from '../detector/manifest';
 import { ortSessionFactory } from '../detector/ort-session';
 import { cropToInput, type CropRegion } from '../detector/preprocess';
 import type { InferenceSession } from '../detector/runtime';
 import type { Box, MaskLabel } from '../detector/types';
 import { parseVoc, type VocAnnotation } from '../eval/voc-read';
 import { applyJitter, flipCrop, randomJitter } from './augment';
-import { fitCalibration, fitFaintRank, type CalibrationRow, type RankRow } from './calibrate';
+import { fitCalibration, type CalibrationRow } from './calibrate';
 import { predictFlipped, withoutGroup } from './held-out';
 import { forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
@@ -58,9 +56,7 @@ const NEG_IOU = 0.1;
 /** Face-stage false positives at or above this score are all kept as hard negatives. */
 const HARD_SCORE = 0.3;
 /** The fraction of fainter false positives kept. */
-const FAINT_KEEP = Number(process.env.MASK_GATE_FAINT_KEEP ?? 0.08);
-/** Rank faint faces and calibrate the face confidence with the detector's support (anchors, mass, height). */
-const USE_SUPPORT = process.env.MASK_GATE_SUPPORT !== '0';
+const FAINT_KEEP = 0.08;
 const CROP = 64;
 /**
  * Test-time flip (each crop and its mirror image, logits and boxes averaged). `graph`: inside
@@ -173,7 +169,7 @@ async function openSession(bytes: Uint8Array, threads: number): Promise<Inferenc
 
 /** Face-stage candidates per image, cached by the face model's hash. */
 async function faceCandidates(dataDir: string, keys: string[], faceBytes: Uint8Array, cache: string): Promise<Map<string, FaceCandidate[]>> {
-  const file = path.join(cache, `faces-v3-${sha256(faceBytes).slice(0, 12)}-${sha256(new TextEncoder().encode(JSON.stringify([MINE_FACE, MINE_FLOOR]))).slice(0, 8)}.json`);
+  const file = path.join(cache, `faces-v2-${sha256(faceBytes).slice(0, 12)}-${sha256(new TextEncoder().encode(JSON.stringify([MINE_FACE, MINE_FLOOR]))).slice(0, 8)}.json`);
   const cached: Record<string, FaceCandidate[]> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const todo = keys.filter((k) => !cached[k]);
   if (todo.length) {
@@ -372,7 +368,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
     held.forEach((i, j) => {
       const s = samples[i]!;
       const faint = s.cls === 3 && s.face.score < HARD_SCORE;
-      rows.push({ detScore: s.face.score, pNotFace: probs[j]![3]!, face: s.cls !== 3, weight: faint ? 1 / FAINT_KEEP : 1, ...(USE_SUPPORT && s.face.support ? { support: s.face.support } : {}) });
+      rows.push({ detScore: s.face.score, pNotFace: probs[j]![3]!, face: s.cls !== 3, weight: faint ? 1 / FAINT_KEEP : 1 });
     });
   }
   const c = fitCalibration(rows);
@@ -395,7 +391,7 @@ function fold(head: Head, mean: Float32Array, std: Float32Array): Head {
   return { ...head, w1, b1 };
 }
 
-export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { score: ScoreCalibration; rank?: FaintRank; provenance?: { date?: string; notes?: string }; metrics?: ManifestInput['metrics'] }): ManifestInput {
+export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { score: ScoreCalibration; provenance?: { date?: string; notes?: string }; metrics?: ManifestInput['metrics'] }): ManifestInput {
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
@@ -408,7 +404,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
     decoder: {
       type: 'two_stage',
       score: extra.score,
-      face: extra.rank ? { ...FACE, decoder: { ...FACE.decoder, faint: { ...FACE.decoder.faint!, rank: extra.rank } } } : FACE,
+      face: FACE,
       classifier: {
         file: 'classifier.onnx',
         input: CROP_INPUT,
@@ -476,16 +472,6 @@ export async function main(): Promise<void> {
         return l ? [{ image: k, face, cls: l.cls, ...(l.gt ? { gt: l.gt } : {}) }] : [];
       }),
     );
-  // Which faint faces get classified: ranked by their score and the detector's support for them.
-  const rankRows = split.train.flatMap((k) =>
-    faces.get(k)!.flatMap((f): RankRow[] => {
-      if (f.score >= FACE.decoder.minScore) return [];
-      const l = labelCandidate(f, anns.get(k)!);
-      return l ? [{ score: f.score, face: l.cls !== 3, ...(f.support ? { support: f.support } : {}) }] : [];
-    }),
-  );
-  const rank = USE_SUPPORT ? fitFaintRank(rankRows) : undefined;
-  if (rank) log(`faint-face rank (${rankRows.length} faint candidates): ${rank.score} logit(score) + ${rank.anchors} ln(anchors) + ${rank.mass} ln(mass) + ${rank.height} ln(height)`);
   const trainSamples = samplesOf(split.train);
   const valSamples = samplesOf(split.val);
   const count = (s: Sample[]) => CLASSES.map((c, i) => `${c} ${s.filter((x) => x.cls === i).length}`).join(', ');
@@ -566,7 +552,7 @@ export async function main(): Promise<void> {
   ];
   const old = existsSync(path.join(outDir, 'model.json')) ? (JSON.parse(readFileSync(path.join(outDir, 'model.json'), 'utf8')) as ManifestInput) : undefined;
   const date = new Date().toISOString().slice(0, 10);
-  const m = manifest(files, { score, ...(rank ? { rank } : {}), provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
+  const m = manifest(files, { score, provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
   writeFileSync(path.join(outDir, 'model.json'), JSON.stringify(m, null, 2) + '\n');
   log(`wrote ${outDir} (face.onnx ${faceBytes.length} B, classifier.onnx ${clsBytes.length} B)`);
   log(`training time: ${((performance.now() - t0) / 1000).toFixed(0)} s`);

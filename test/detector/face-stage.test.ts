@@ -88,24 +88,6 @@ describe('faint faces', () => {
     expect(out.map((f) => f.score)).toEqual([0.9, 0.7, 0.3, 0.2]);
   });
 
-  it('with faint.rank, picks the faint faces with the best rank (score and support), not the best score', () => {
-    const sup = (anchors: number, mass: number, height: number) => ({ anchors, mass, height });
-    const faces = [
-      { ...face(0, 0.9), support: sup(5, 3, 20) },
-      // Faint: a lone anchor scoring 0.25, and a 0.1 face backed by 6 anchors on a taller box.
-      { ...face(100, 0.25), support: sup(1, 0.25, 10) },
-      { ...face(200, 0.1), support: sup(6, 0.5, 30) },
-      { ...face(300, 0.2), support: sup(2, 0.35, 12) },
-    ];
-    const byScore = mergeFaces(faces, decoder({ minScore: 0.5, faint: { minScore: 0.05, max: 1 } }));
-    expect(byScore.map((f) => f.score)).toEqual([0.9, 0.25]);
-    const rank = { score: 1, anchors: 1, mass: 0, height: 1 };
-    // Ranks: 0.25 -> -1.10 + 0 + 2.30 = 1.20; 0.1 -> -2.20 + 1.79 + 3.40 = 2.99; 0.2 -> -1.39 + 0.69 + 2.48 = 1.79.
-    const ranked = mergeFaces(faces, decoder({ minScore: 0.5, faint: { minScore: 0.05, max: 2, rank } }));
-    expect(ranked.map((f) => f.score)).toEqual([0.9, 0.1, 0.2]);
-    expect(ranked[1]!.support).toEqual({ anchors: 6, mass: 0.5, height: 30 });
-  });
-
   it('decodes the same candidates with and without a sweep floor', () => {
     const dec = decoder({ type: 'boxes', minScore: 0.5, faint: { minScore: 0.2, max: 1 } });
     const boxes = { data: Float32Array.from([0, 0, 0.1, 0.1, 0.5, 0.5, 0.6, 0.6, 0.8, 0.8, 0.9, 0.9]), dims: [1, 3, 4] };

@@ -1,15 +1,15 @@
 import { twoStageScores, logit, sigmoid } from '../../src/detector/two-stage-score';
-import { fitCalibration, fitFaintRank, solve, type CalibrationRow, type RankRow } from '../../src/training/calibrate';
+import { fitCalibration, solve3, type CalibrationRow } from '../../src/training/calibrate';
 import { predictFlipped, withoutGroup } from '../../src/training/held-out';
 import { forward, initHead, softmaxRow } from '../../src/training/mlp';
 import { rng } from '../../src/training/random';
 
 describe('score calibration', () => {
-  it('solve solves a 3x3 system and refuses a singular one', () => {
+  it('solve3 solves a 3x3 system and refuses a singular one', () => {
     // A zero first pivot: solved only with row exchanges.
-    const x = solve([[0, 1, 0], [1, 3, 1], [2, 1, 4]], [1, 7, 15]);
+    const x = solve3([[0, 1, 0], [1, 3, 1], [2, 1, 4]], [1, 7, 15]);
     x.forEach((v, i) => expect(v).toBeCloseTo([1, 1, 3][i]!, 9));
-    expect(() => solve([[1, 2, 3], [2, 4, 6], [0, 0, 1]], [1, 2, 3])).toThrow(/singular/);
+    expect(() => solve3([[1, 2, 3], [2, 4, 6], [0, 0, 1]], [1, 2, 3])).toThrow(/singular/);
   });
 
   it('recovers the weights of data drawn from a known logistic model', () => {
@@ -57,55 +57,6 @@ describe('score calibration', () => {
     expect(cal.labels.no_mask).toBeCloseTo((0.8 * 0.2) / 0.8, 9);
     const prod = twoStageScores('product', 0.5, probs, reported, 3);
     expect(prod).toEqual({ face: 0.5 * 0.8, labels: { mask: 0.25, no_mask: 0.1, incorrect: 0.05 } });
-  });
-});
-
-describe('support terms', () => {
-  const drawSupport = (rand: () => number) => ({ anchors: 1 + Math.floor(rand() * 8), mass: 0.05 + rand() * 2, height: 8 + rand() * 60 });
-
-  it('fitCalibration adds anchors, mass and height weights when every row has support, and they are recovered', () => {
-    const rand = rng(11);
-    const truth = { detector: 1.2, classifier: 0.6, bias: -3, anchors: 0.8, mass: -0.5, height: 0.9 };
-    const rows: CalibrationRow[] = [];
-    for (let i = 0; i < 30000; i++) {
-      const detScore = 0.02 + 0.96 * rand();
-      const pNotFace = 0.02 + 0.96 * rand();
-      const support = drawSupport(rand);
-      const z = truth.detector * logit(detScore) + truth.classifier * logit(1 - pNotFace) + truth.bias + truth.anchors * Math.log(support.anchors) + truth.mass * Math.log(support.mass) + truth.height * Math.log(support.height);
-      rows.push({ detScore, pNotFace, support, face: rand() < sigmoid(z), weight: 1 });
-    }
-    const c = fitCalibration(rows);
-    expect(c.support).toBeDefined();
-    expect(c.detector).toBeCloseTo(truth.detector, 1);
-    expect(c.classifier).toBeCloseTo(truth.classifier, 1);
-    expect(c.support!.anchors).toBeCloseTo(truth.anchors, 1);
-    expect(c.support!.mass).toBeCloseTo(truth.mass, 1);
-    expect(c.support!.height).toBeCloseTo(truth.height, 1);
-    expect(Math.abs(c.bias - truth.bias)).toBeLessThan(0.25);
-    // The runtime score uses the same terms.
-    const probs = [0.5, 0.1, 0.1, 0.3];
-    const s = { anchors: 3, mass: 0.9, height: 25 };
-    const got = twoStageScores(c, 0.2, probs, [['mask', 0]], 3, s).face;
-    const z = c.detector * logit(0.2) + c.classifier * logit(0.7) + c.bias + c.support!.anchors * Math.log(3) + c.support!.mass * Math.log(0.9) + c.support!.height * Math.log(25);
-    expect(got).toBeCloseTo(sigmoid(z), 9);
-    // Without support on the candidate: one anchor of its own score, no height term.
-    const bare = twoStageScores(c, 0.2, probs, [['mask', 0]], 3).face;
-    expect(bare).toBeCloseTo(sigmoid(c.detector * logit(0.2) + c.classifier * logit(0.7) + c.bias + c.support!.mass * Math.log(0.2)), 9);
-  });
-
-  it('fitFaintRank recovers the rank weights of faint candidates (the bias is not kept: only the order matters)', () => {
-    const rand = rng(12);
-    const truth = { score: 1.3, anchors: 1.5, mass: -0.8, height: 1.1 };
-    const rows: RankRow[] = [];
-    for (let i = 0; i < 30000; i++) {
-      const score = 0.05 + 0.25 * rand();
-      const support = drawSupport(rand);
-      const z = truth.score * logit(score) + truth.anchors * Math.log(support.anchors) + truth.mass * Math.log(support.mass) + truth.height * Math.log(support.height) - 3;
-      rows.push({ score, support, face: rand() < sigmoid(z) });
-    }
-    const r = fitFaintRank(rows);
-    for (const k of ['score', 'anchors', 'mass', 'height'] as const) expect(r[k]).toBeCloseTo(truth[k], 0);
-    expect(Object.keys(r).sort()).toEqual(['anchors', 'height', 'mass', 'score']);
   });
 });
 

@@ -1,7 +1,6 @@
 import { clipBox, iou } from '../geometry';
 import type { BlazeFaceDecoder, BoxesDecoder, FaceDecoder, InputSpec } from '../manifest';
-import { hardNms, weightedNms, type Scored, type Support } from '../nms';
-import { faintRank } from '../support';
+import { hardNms, weightedNms, type Scored } from '../nms';
 import { boxToFrame, pointToFrame, type InputTransform } from '../preprocess';
 import type { Dim } from '../shape-check';
 import type { FloatTensor } from '../runtime';
@@ -12,8 +11,6 @@ export interface FaceCandidate {
   box: Box;
   score: number;
   keypoints?: Record<string, [number, number]>;
-  /** Anchors merged, their summed score, box height in input pixels (weighted-NMS decoders). */
-  support?: Support;
 }
 
 /**
@@ -89,7 +86,6 @@ export function decodeFaces(
   const names = dec.type === 'blazeface' ? dec.keypoints : [];
   return kept.map((k) => {
     const face: FaceCandidate = { box: clipBox(boxToFrame(k.box, t), frame.width, frame.height), score: k.score };
-    if (k.support) face.support = k.support;
     if (names.length && k.points) face.keypoints = Object.fromEntries(names.map((n, i) => [n, pointToFrame(k.points![i]!, t)]));
     return face;
   });
@@ -99,20 +95,16 @@ export function decodeFaces(
  * The decoder's NMS, sorted by score and capped at maxFaces. Under `faint`, the confident candidates
  * (>= minScore) are merged first, exactly as without faint ones, so a faint anchor never moves a
  * confident face's box; then the faint ones that overlap no confident face, of which the `faint.max`
- * highest (by score, or by `faint.rank`) are kept.
+ * highest are kept.
  */
 export function faceNms(dec: FaceDecoder, candidates: Scored[]): Scored[] {
   const nms = (c: Scored[]) => (dec.type === 'blazeface' && dec.nms === 'weighted' ? weightedNms(c, dec.nmsIou) : hardNms(c, dec.nmsIou));
   const byScore = (p: Scored, q: Scored) => q.score - p.score;
   if (!dec.faint) return nms(candidates).sort(byScore).slice(0, dec.maxFaces);
   const confident = nms(candidates.filter((c) => c.score >= dec.minScore)).sort(byScore);
-  const rank = dec.faint.rank;
-  const faint = nms(candidates.filter((c) => c.score < dec.minScore && confident.every((k) => iou(k.box, c.box) <= dec.nmsIou)));
-  if (rank) {
-    const r = new Map(faint.map((c) => [c, faintRank(c.score, c.support, rank)]));
-    faint.sort((p, q) => r.get(q)! - r.get(p)!);
-  } else faint.sort(byScore);
-  faint.splice(dec.faint.max);
+  const faint = nms(candidates.filter((c) => c.score < dec.minScore && confident.every((k) => iou(k.box, c.box) <= dec.nmsIou)))
+    .sort(byScore)
+    .slice(0, dec.faint.max);
   return [...confident, ...faint].slice(0, dec.maxFaces);
 }
 
@@ -138,7 +130,7 @@ function decodeBlazeFace(dec: BlazeFaceDecoder, boxes: FloatTensor, scores: Floa
     const w = r(2);
     const h = r(3);
     const points = dec.keypoints.map((_, k) => [ax + r(4 + 2 * k), ay + r(5 + 2 * k)] as [number, number]);
-    out.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, points, support: { anchors: 1, mass: score, height: h } });
+    out.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, points });
   }
   return out;
 }
