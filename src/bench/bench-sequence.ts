@@ -24,7 +24,7 @@ export const BENCH_PEOPLE = { masked: 4, unmasked: 3, incorrect: 2, multi: 3 };
 export async function benchSequence(width: number, height: number, dataset = SHARED_DATASET, splitFile?: string): Promise<{ dir: string; made: boolean }> {
   const only = splitFile && (await exists(splitFile)) ? new Set((await readFile(splitFile, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean)) : undefined;
   const tag = only ? `val-${createHash('sha256').update([...only].sort().join('\n')).digest('hex').slice(0, 8)}` : 'all';
-  const dir = path.join(BENCH_CACHE, `doorway-v2-${width}x${height}-${TIMING.fps}fps-${tag}`);
+  const dir = path.join(BENCH_CACHE, `doorway-v3-${width}x${height}-${TIMING.fps}fps-${tag}`);
   if (await exists(path.join(dir, 'sequence.json'))) return { dir, made: false };
   if (!(await exists(dataset))) {
     throw new Error(`the bench needs the face-mask photos at ${path.resolve(dataset)} (the shared data sets beside this checkout); none there`);

@@ -52,7 +52,13 @@ export async function makeDoorwaySequence(people: DoorwayPerson[], outDir: strin
     source: {
       kind: 'synthesized',
       images: names,
-      timeline: plan.segments.map((s, i) => (s.kind === 'empty' ? s : { ...s, image: names[personOf(plan, i)] ?? '' })),
+      timeline: plan.segments.map((s, i) => {
+        if (s.kind === 'empty') return s;
+        const p = personOf(plan, i);
+        const seg = { ...s, image: names[p] ?? '' };
+        const visible = s.kind === 'approach' ? faceVisibleMs(plan, p, layers[p]!, people[p]!) : undefined;
+        return visible === undefined ? seg : { ...seg, face_visible_ms: visible };
+      }),
       tool: opts.tool,
       created: new Date().toISOString(),
       settings: { seed: opts.seed, emptyMs: opts.emptyMs, approachMs: opts.approachMs, holdMs: opts.holdMs, leaveMs: opts.leaveMs },
@@ -91,6 +97,20 @@ export async function makeDoorwaySequence(people: DoorwayPerson[], outDir: strin
     note: 'Each outcome is expected once, from the person appearing (earliest_ms) until they start to leave (latest_ms = t_ms + tolerance_ms); the doorway is empty between people for longer than gate.personGoneMs.',
     },
   });
+}
+
+/** The smallest face the detector is specified for (the eval's minHeight): a face from here is "visible". */
+export const MIN_VISIBLE_FACE_PX = 20;
+
+/**
+ * When a person's largest labelled face first reaches MIN_VISIBLE_FACE_PX in the frame: the photo is drawn
+ * at fullHeight / height of its size times the frame's scale. Undefined without annotations.
+ */
+function faceVisibleMs(plan: ReturnType<typeof planDoorway>, person: number, layer: PersonLayer, p: DoorwayPerson): number | undefined {
+  if (!p.faces?.length) return undefined;
+  const tallest = Math.max(...p.faces.map((f) => f.box[3] - f.box[1]));
+  const fit = layer.fullHeight / layer.height;
+  return plan.frames.find((f) => f.person === person && tallest * fit * f.scale >= MIN_VISIBLE_FACE_PX)?.tMs;
 }
 
 /** Which person a timeline segment shows (segments are empty, then approach/hold/leave per person). */

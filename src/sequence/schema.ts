@@ -41,6 +41,11 @@ export const SegmentSchema = z.strictObject({
   from_ms: z.number().nonnegative(),
   to_ms: z.number().nonnegative(),
   image: z.string().optional(),
+  /**
+   * Approach segments of annotated people: the first frame at which one of the person's labelled faces is
+   * at least 20 px high (the smallest face the detector is specified and evaluated for).
+   */
+  face_visible_ms: z.number().nonnegative().optional(),
 });
 
 export const SequenceSchema = z

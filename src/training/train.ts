@@ -68,7 +68,7 @@ const FLIP_IN_GRAPH = FLIP === 'graph';
 /** Whether a candidate's crop is classified with its mirror image. */
 const flipsFace = (score: number) => FLIP === 'graph' || FLIP === 'all' || (FLIP === 'confident' && score >= FACE.decoder.minScore);
 /** Augmented copies per sample, by class (plus the plain crop). */
-const COPIES = [2, 6, 20, 1];
+const COPIES = process.env.MASK_GATE_COPIES ? process.env.MASK_GATE_COPIES.split(',').map(Number) : [2, 6, 20, 1];
 
 export const TRUNK: TrunkSpec = {
   size: CROP,
@@ -120,7 +120,7 @@ export const FACE: TwoStageDecoder['face'] = {
  */
 const MINE_FACE: TwoStageDecoder['face'] = { ...FACE, decoder: { ...FACE.decoder, faint: { minScore: MINE_FLOOR, max: 64 } } };
 
-export const CROP_SPEC: ClassifierSpec['crop'] = { expand: 1.6, align: 'none', keypointCentre: true };
+export const CROP_SPEC: ClassifierSpec['crop'] = { expand: Number(process.env.MASK_GATE_EXPAND ?? 1.6), align: 'none', keypointCentre: true };
 
 interface Sample {
   image: string;

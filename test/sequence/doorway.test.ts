@@ -1,6 +1,10 @@
 import { DEFAULT_TIMING, planDoorway } from '../../src/sequence/doorway-plan';
 import { loadPerson, makeScene, renderFrame } from '../../src/sequence/doorway-render';
 import sharp from 'sharp';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeDoorwaySequence, MIN_VISIBLE_FACE_PX } from '../../src/sequence/doorway';
 
 const GATE_PERSON_GONE_MS = 1500; // gate.personGoneMs default: the doorway must stay empty longer
 
@@ -104,5 +108,40 @@ describe('doorway rendering', () => {
     expect(alphaAt(50, 50)).toBe(255);
     expect(alphaAt(99, 50)).toBeLessThan(60); // right edge fades
     expect(alphaAt(2, 50)).toBeGreaterThan(230); // the face at the left edge does not
+  });
+});
+
+describe('face visibility in the timeline', () => {
+  it('marks when each annotated face first reaches 20 px: later for a small face seen from afar, at once for a big one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doorway-visible-'));
+    try {
+      const photo = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: '#a08070' } }).png().toBuffer();
+      writeFileSync(path.join(dir, 'small.png'), await photo(120, 160));
+      writeFileSync(path.join(dir, 'big.png'), await photo(120, 160));
+      const people = [
+        // At 160x90 the photo is drawn at 90 * 0.95 / 160 of its size: a 64 px face is 34 px at the door, 10 px far away.
+        { image: path.join(dir, 'small.png'), faces: [{ label: 'mask' as const, box: [35, 28, 85, 92] as [number, number, number, number] }] },
+        // A 150 px face: 80 px at the door, 24 px (visible) from the first frame.
+        { image: path.join(dir, 'big.png'), faces: [{ label: 'no_mask' as const, box: [0, 5, 120, 155] as [number, number, number, number] }] },
+      ];
+      const seq = await makeDoorwaySequence(people, path.join(dir, 'seq'), { ...DEFAULT_TIMING, width: 160, height: 90, tool: 'test' });
+      const approaches = seq.source.timeline!.filter((s) => s.kind === 'approach');
+      const holds = seq.source.timeline!.filter((s) => s.kind === 'hold');
+      expect(approaches).toHaveLength(2);
+      const [small, big] = approaches as [(typeof approaches)[0], (typeof approaches)[0]];
+      expect(small.face_visible_ms).toBeGreaterThan(small.from_ms);
+      expect(small.face_visible_ms).toBeLessThan(holds[0]!.from_ms);
+      expect(big.face_visible_ms).toBe(big.from_ms);
+      // The frame marked is the first whose face is at least MIN_VISIBLE_FACE_PX high.
+      const plan = planDoorway(2, DEFAULT_TIMING);
+      const fit = Math.round(160 * ((90 * 0.95) / 160)) / 160; // fullHeight / height, as drawn
+      const heightAt = (t: number) => 64 * fit * plan.frames.find((f) => f.tMs === t)!.scale;
+      expect(heightAt(small.face_visible_ms!)).toBeGreaterThanOrEqual(MIN_VISIBLE_FACE_PX);
+      const before = plan.frames.filter((f) => f.person === 0 && f.tMs < small.face_visible_ms!);
+      expect(before.length).toBeGreaterThan(0);
+      before.forEach((f) => expect(64 * fit * f.scale).toBeLessThan(MIN_VISIBLE_FACE_PX));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
