@@ -63,7 +63,7 @@ const CROP = 64;
  * classifier.onnx for every crop; `all` / `confident`: done by the runtime (manifest `classifier.flip`),
  * `confident` only for faces at or above the face decoder's minScore, so faint faces cost one crop.
  */
-const FLIP = (process.env.MASK_GATE_FLIP ?? 'graph') as 'graph' | 'all' | 'confident' | 'none';
+const FLIP = (process.env.MASK_GATE_FLIP ?? 'confident') as 'graph' | 'all' | 'confident' | 'none';
 const FLIP_IN_GRAPH = FLIP === 'graph';
 /** Whether a candidate's crop is classified with its mirror image. */
 const flipsFace = (score: number) => FLIP === 'graph' || FLIP === 'all' || (FLIP === 'confident' && score >= FACE.decoder.minScore);
@@ -109,7 +109,7 @@ export const FACE: TwoStageDecoder['face'] = {
     nms: 'weighted',
     nmsIou: 0.3,
     maxFaces: 128,
-    faint: { minScore: MINE_FLOOR, max: Number(process.env.MASK_GATE_FAINT_MAX ?? 4) },
+    faint: { minScore: MINE_FLOOR, max: Number(process.env.MASK_GATE_FAINT_MAX ?? 8) },
   },
 };
 
@@ -395,7 +395,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
-    version: '1.0.0',
+    version: '1.1.0',
     description:
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
       '(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop.',
