@@ -202,3 +202,33 @@ export async function trainHead(data: HeadData, o: HeadOptions, mm: MatMul, onEp
   bar.done();
   return head;
 }
+
+/**
+ * Heads of the same inputs averaged into one head: their hidden layers side by side, the outputs (logits
+ * and boxes) the mean of theirs. Exactly the ensemble's average, exported as one wider layer.
+ */
+export function ensembleHeads(heads: readonly Head[]): Head {
+  const e = heads.length;
+  const { d, k } = heads[0]!;
+  const h = heads.reduce((n, x) => n + x.h, 0);
+  const w1 = new Float32Array(d * h);
+  const b1 = new Float32Array(h);
+  const w2 = new Float32Array(h * k);
+  const b2 = new Float32Array(k);
+  const w3 = new Float32Array(h * 4);
+  const b3 = new Float32Array(4);
+  let off = 0;
+  for (const x of heads) {
+    if (x.d !== d || x.k !== k) throw new Error(`ensembleHeads: expected heads of ${d} inputs and ${k} classes, got ${x.d} and ${x.k}`);
+    for (let i = 0; i < d; i++) for (let j = 0; j < x.h; j++) w1[i * h + off + j] = x.w1[i * x.h + j]!;
+    for (let j = 0; j < x.h; j++) {
+      b1[off + j] = x.b1[j]!;
+      for (let c = 0; c < k; c++) w2[(off + j) * k + c] = x.w2[j * k + c]! / e;
+      for (let c = 0; c < 4; c++) w3[(off + j) * 4 + c] = x.w3[j * 4 + c]! / e;
+    }
+    for (let c = 0; c < k; c++) b2[c]! += x.b2[c]! / e;
+    for (let c = 0; c < 4; c++) b3[c]! += x.b3[c]! / e;
+    off += x.h;
+  }
+  return { d, h, k, w1, b1, w2, b2, w3, b3 };
+}

@@ -35,7 +35,7 @@ import { parseVoc, type VocAnnotation } from '../eval/voc-read';
 import { applyJitter, flipCrop, randomJitter } from './augment';
 import { fitCalibration, type CalibrationRow } from './calibrate';
 import { predictFlipped, withoutGroup } from './held-out';
-import { forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
+import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
 import { Progress } from './progress';
 import { rng, shuffle } from './random';
@@ -502,12 +502,17 @@ export async function main(): Promise<void> {
     ab: async (a, m, k, b, n) => (await mmSession.run({ A: { data: a, dims: [m, k] }, B: { data: b, dims: [k, n] } })).Y!.data,
     atb: async (a, k, m, b, n) => (await mmtSession.run({ A: { data: a, dims: [k, m] }, B: { data: b, dims: [k, n] } })).Y!.data,
   };
-  const fit = (data: HeadData, onEpoch?: (e: number, h: Head, loss: number) => void) => {
+  const fit = async (data: HeadData, onEpoch?: (e: number, h: Head, loss: number) => void): Promise<Head> => {
     const counts = CLASSES.map((_, c) => data.y.filter((v) => v === c).length);
     const classWeights = counts.map((c) => Math.sqrt(data.n / (CLASSES.length * Math.max(c, 1))));
     log(`training crops: ${counts.map((c, i) => `${CLASSES[i]} ${c}`).join(', ')}; class weights ${classWeights.map((w) => w.toFixed(2)).join(', ')}`);
     const opts = { hidden: Number(process.env.MASK_GATE_HIDDEN ?? 128), classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED };
-    return trainHead(data, opts, mm, onEpoch);
+    // An ensemble of heads from different seeds exports as one wider head (ensembleHeads).
+    const members = Number(process.env.MASK_GATE_ENSEMBLE ?? 1);
+    if (members <= 1) return trainHead(data, opts, mm, onEpoch);
+    const heads: Head[] = [];
+    for (let m = 0; m < members; m++) heads.push(await trainHead(data, { ...opts, seed: SEED + 1000 * m }, mm, m === members - 1 ? onEpoch : undefined));
+    return ensembleHeads(heads);
   };
   const head = await fit({ x: train.x, n: train.n, d, y: train.y, box: train.box }, (e, h, loss) => {
     if ((e + 1) % 4 === 0 || e === epochs - 1) {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ortSessionFactory } from '../../src/detector/ort-session';
 import { flipCrop, applyJitter } from '../../src/training/augment';
-import { forward, initHead } from '../../src/training/mlp';
+import { ensembleHeads, forward, initHead } from '../../src/training/mlp';
 import { rng } from '../../src/training/random';
 import { boxInCrop, labelCandidate, makeSplit } from '../../src/training/train';
 
@@ -84,5 +84,24 @@ describe('the exported classifier (the runtime flips confident faces)', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('ensembleHeads', () => {
+  it('is one wider head whose logits and boxes are the mean of its members', () => {
+    const heads = [initHead(6, 5, 4, 1), initHead(6, 3, 4, 2), initHead(6, 5, 4, 3)];
+    // Give the biases something to average too.
+    heads.forEach((h, n) => {
+      h.b2.forEach((_, c) => (h.b2[c] = n - c * 0.3));
+      h.b3.forEach((_, c) => (h.b3[c] = 0.1 * n + c));
+    });
+    const x = Float32Array.from({ length: 18 }, (_, i) => Math.cos(i * 1.7));
+    const e = ensembleHeads(heads);
+    expect(e.h).toBe(13);
+    const got = forward(e, x, [0, 1, 2]);
+    const each = heads.map((h) => forward(h, x, [0, 1, 2]));
+    Array.from(got.logits).forEach((v, i) => expect(v).toBeCloseTo(each.reduce((s, f) => s + f.logits[i]!, 0) / 3, 5));
+    Array.from(got.box).forEach((v, i) => expect(v).toBeCloseTo(each.reduce((s, f) => s + f.box[i]!, 0) / 3, 5));
+    expect(() => ensembleHeads([initHead(6, 5, 4, 1), initHead(7, 5, 4, 1)])).toThrow(/inputs/);
   });
 });
