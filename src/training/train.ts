@@ -63,12 +63,12 @@ const CROP = 64;
  * classifier.onnx for every crop; `all` / `confident`: done by the runtime (manifest `classifier.flip`),
  * `confident` only for faces at or above the face decoder's minScore, so faint faces cost one crop.
  */
-const FLIP = (process.env.MASK_GATE_FLIP ?? 'confident') as 'graph' | 'all' | 'confident' | 'none';
+const FLIP = trialChoice('MASK_GATE_FLIP', ['graph', 'all', 'confident', 'none'] as const, 'confident');
 const FLIP_IN_GRAPH = FLIP === 'graph';
 /** Whether a candidate's crop is classified with its mirror image. */
 const flipsFace = (score: number) => FLIP === 'graph' || FLIP === 'all' || (FLIP === 'confident' && score >= FACE.decoder.minScore);
 /** Augmented copies per sample, by class (plus the plain crop). */
-const COPIES = process.env.MASK_GATE_COPIES ? process.env.MASK_GATE_COPIES.split(',').map(Number) : [2, 6, 20, 1];
+const COPIES = trialList('MASK_GATE_COPIES', 4, [2, 6, 20, 1]);
 
 export const TRUNK: TrunkSpec = {
   size: CROP,
@@ -88,6 +88,33 @@ const RAW_INPUT: InputSpec = { ...CROP_INPUT, normalize: { mean: [0, 0, 0], std:
  * cost and the tiles' scale. The comparison is in the model card.
  */
 export const FACE_INPUT = trialSize(process.env.MASK_GATE_FACE_INPUT) ?? { width: 512, height: 288 };
+
+/*
+ * Trial settings from the environment (MASK_GATE_*), for comparing one change at a time; a value that
+ * does not parse stops training with its name, never a silent NaN.
+ */
+function trialNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new Error(`${name}: expected a positive number, got "${v}"`);
+  return n;
+}
+
+function trialList(name: string, length: number, fallback: number[]): number[] {
+  const v = process.env[name];
+  if (v === undefined) return fallback;
+  const parts = v.split(',').map((p) => p.trim());
+  if (parts.length !== length || !parts.every((p) => /^\d+$/.test(p))) throw new Error(`${name}: expected ${length} whole number(s) separated by commas, got "${v}"`);
+  return parts.map(Number);
+}
+
+function trialChoice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const v = process.env[name];
+  if (v === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(v)) throw new Error(`${name}: expected one of ${choices.join(', ')}, got "${v}"`);
+  return v as T;
+}
 
 /** A WxH trial size from the environment (for comparing face-network inputs), or undefined. */
 function trialSize(v: string | undefined): { width: number; height: number } | undefined {
@@ -109,7 +136,7 @@ export const FACE: TwoStageDecoder['face'] = {
     nms: 'weighted',
     nmsIou: 0.3,
     maxFaces: 128,
-    faint: { minScore: MINE_FLOOR, max: Number(process.env.MASK_GATE_FAINT_MAX ?? 8) },
+    faint: { minScore: MINE_FLOOR, max: trialList('MASK_GATE_FAINT_MAX', 1, [8])[0]! },
   },
 };
 
@@ -120,7 +147,7 @@ export const FACE: TwoStageDecoder['face'] = {
  */
 const MINE_FACE: TwoStageDecoder['face'] = { ...FACE, decoder: { ...FACE.decoder, faint: { minScore: MINE_FLOOR, max: 64 } } };
 
-export const CROP_SPEC: ClassifierSpec['crop'] = { expand: Number(process.env.MASK_GATE_EXPAND ?? 1.6), align: 'none', keypointCentre: true };
+export const CROP_SPEC: ClassifierSpec['crop'] = { expand: trialNumber('MASK_GATE_EXPAND', 1.6), align: 'none', keypointCentre: true };
 
 interface Sample {
   image: string;
@@ -495,7 +522,7 @@ export async function main(): Promise<void> {
   standardise(trainMirror);
   standardise(val);
 
-  const epochs = Number(process.env.MASK_GATE_EPOCHS ?? 12);
+  const epochs = trialList('MASK_GATE_EPOCHS', 1, [12])[0]!;
   const mmSession = await openSession(matmulModel(false), 2);
   const mmtSession = await openSession(matmulModel(true), 2);
   const mm: MatMul = {
@@ -506,9 +533,9 @@ export async function main(): Promise<void> {
     const counts = CLASSES.map((_, c) => data.y.filter((v) => v === c).length);
     const classWeights = counts.map((c) => Math.sqrt(data.n / (CLASSES.length * Math.max(c, 1))));
     log(`training crops: ${counts.map((c, i) => `${CLASSES[i]} ${c}`).join(', ')}; class weights ${classWeights.map((w) => w.toFixed(2)).join(', ')}`);
-    const opts = { hidden: Number(process.env.MASK_GATE_HIDDEN ?? 128), classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED };
+    const opts = { hidden: trialList('MASK_GATE_HIDDEN', 1, [128])[0]!, classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED };
     // An ensemble of heads from different seeds exports as one wider head (ensembleHeads).
-    const members = Number(process.env.MASK_GATE_ENSEMBLE ?? 1);
+    const members = trialList('MASK_GATE_ENSEMBLE', 1, [1])[0]!;
     if (members <= 1) return trainHead(data, opts, mm, onEpoch);
     const heads: Head[] = [];
     for (let m = 0; m < members; m++) heads.push(await trainHead(data, { ...opts, seed: SEED + 1000 * m }, mm, m === members - 1 ? onEpoch : undefined));
