@@ -70,9 +70,15 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     for (let start = 0; start < rows.length; start += chunk) {
       const part = rows.slice(start, start + chunk);
       const data = new Float32Array(chunk * cropSize);
+      // A mirrored row copies its crop's plain row when that is in the same call (the usual case: plain
+      // rows come first); only a fixed small batch that split them resamples the crop.
+      const plainSlot = new Map<number, number>();
       part.forEach((r, i) => {
-        cropToInput(frame, crops[r.crop]!, cs.input, data, i);
+        const from = r.mirrored ? plainSlot.get(r.crop) : undefined;
+        if (from !== undefined) data.copyWithin(i * cropSize, from * cropSize, (from + 1) * cropSize);
+        else cropToInput(frame, crops[r.crop]!, cs.input, data, i);
         if (r.mirrored) mirrorSlot(cs.input, data, i);
+        else plainSlot.set(r.crop, i);
       });
       const out = await clsSession.run({ [cs.input.name]: { data, dims: inputDims(cs.input, chunk) } });
       const scores = out[cs.outputs.scores];
