@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_EVAL_OPTIONS } from '../eval/evaluate';
 import type { Logger } from '../log';
 import { planDoorway, type DoorwayTiming } from './doorway-plan';
 import { loadPerson, makeScene, renderFrame, type PersonLayer } from './doorway-render';
@@ -100,7 +101,7 @@ export async function makeDoorwaySequence(people: DoorwayPerson[], outDir: strin
 }
 
 /** The smallest face the detector is specified for (the eval's minHeight): a face from here is "visible". */
-export const MIN_VISIBLE_FACE_PX = 20;
+export const MIN_VISIBLE_FACE_PX = DEFAULT_EVAL_OPTIONS.minHeight;
 
 /**
  * When a person's largest labelled face first reaches MIN_VISIBLE_FACE_PX in the frame: the photo is drawn
