@@ -35,3 +35,8 @@ export function boxCentre(b: Box): [number, number] {
 export function boxHeight(b: Box): number {
   return b[3] - b[1];
 }
+
+/** A box as fractions of a crop, seen in the crop's mirror image (x1, x2 -> 1 - x2, 1 - x1). */
+export function mirrorFractionBox(b: ArrayLike<number>): Box {
+  return [1 - b[2]!, b[1]!, 1 - b[0]!, b[3]!];
+}

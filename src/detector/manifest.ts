@@ -169,6 +169,11 @@ const Classifier = z.strictObject({
 });
 export type ClassifierSpec = z.output<typeof Classifier>;
 
+/** Whether a face's crop also runs mirrored under `classifier.flip` (faceMinScore: the face decoder's minScore). */
+export function flipsCrop(flip: ClassifierSpec['flip'], faceScore: number, faceMinScore: number): boolean {
+  return flip === 'all' || (flip === 'confident' && faceScore >= faceMinScore);
+}
+
 /**
  * Runs the face detector on overlapping tiles of the frame (and the whole frame), so faces far smaller
  * than the native input still cover enough of it. A grid of g x g tiles, each 1 / (g - (g-1)*overlap)

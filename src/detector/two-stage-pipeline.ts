@@ -2,8 +2,8 @@ import { classProbabilities } from './decoders/classifier';
 import type { FaceCandidate } from './decoders/face-detectors';
 import { cropBoxToFrame, faceCrop } from './face-crop';
 import { createFaceStage } from './face-stage';
-import { clipBox, iou } from './geometry';
-import type { TwoStageDecoder } from './manifest';
+import { clipBox, iou, mirrorFractionBox } from './geometry';
+import { flipsCrop, type TwoStageDecoder } from './manifest';
 import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipeline';
 import { cropToInput, inputDims, mirrorSlot, tensorSize, type CropRegion } from './preprocess';
 import type { OpenedSession } from './session-open';
@@ -86,14 +86,14 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       const box = cs.outputs.box ? out[cs.outputs.box] : undefined;
       if (cs.outputs.box) checkOutputDims(cs.outputs.box, box?.dims, [chunk, 4], id, 'decoder.classifier.outputs.box');
       // A flipped crop's two rows are averaged: raw outputs (logits) before the activation, and boxes
-      // with the mirror image's x taken back (x1, x2 -> 1 - x2, 1 - x1).
+      // with the mirror image's box taken back.
       part.forEach((r, i) => {
         const w = flip[r.crop] ? 0.5 : 1;
         for (let j = 0; j < n; j++) raw[r.crop * n + j]! += w * scores!.data[i * n + j]!;
         if (!boxes) return;
         const b = box!.data.subarray(4 * i, 4 * i + 4);
         const o = 4 * r.crop;
-        const fromMirror = r.mirrored ? [1 - b[2]!, b[1]!, 1 - b[0]!, b[3]!] : b;
+        const fromMirror = r.mirrored ? mirrorFractionBox(b) : b;
         for (let j = 0; j < 4; j++) boxes[o + j]! += w * fromMirror[j]!;
       });
     }
@@ -105,8 +105,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   }
 
   /** Which crops also run mirrored, per the manifest's `flip`. */
-  const flipsFor = (faces: readonly FaceCandidate[]): boolean[] =>
-    faces.map((f) => cs.flip === 'all' || (cs.flip === 'confident' && f.score >= fd.minScore));
+  const flipsFor = (faces: readonly FaceCandidate[]): boolean[] => faces.map((f) => flipsCrop(cs.flip, f.score, fd.minScore));
 
   function toDetection(f: FaceCandidate, crop: CropRegion, c: Classified, frame: RgbFrame): Detection | null {
     const pNotFace = notFace >= 0 ? c.probs[notFace]! : 0;

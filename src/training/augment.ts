@@ -70,18 +70,3 @@ function blur121(px: Float32Array, offset: number, size: number): void {
     }
   }
 }
-
-/** Mirrors a crop left to right in place. */
-export function flipCrop(px: Float32Array, offset: number, size: number): void {
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size / 2; x++) {
-      const a = offset + (y * size + x) * 3;
-      const b = offset + (y * size + (size - 1 - x)) * 3;
-      for (let c = 0; c < 3; c++) {
-        const t = px[a + c]!;
-        px[a + c] = px[b + c]!;
-        px[b + c] = t;
-      }
-    }
-  }
-}

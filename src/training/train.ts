@@ -24,15 +24,15 @@ import path from 'node:path';
 import type { FaceCandidate } from '../detector/decoders/face-detectors';
 import { faceCrop } from '../detector/face-crop';
 import { createFaceStage } from '../detector/face-stage';
-import { iou } from '../detector/geometry';
+import { iou, mirrorFractionBox } from '../detector/geometry';
 import { readImageRgb } from '../detector/image-io';
-import type { ClassifierSpec, InputSpec, ManifestInput, ScoreCalibration, TwoStageDecoder } from '../detector/manifest';
+import { flipsCrop, type ClassifierSpec, type InputSpec, type ManifestInput, type ScoreCalibration, type TwoStageDecoder } from '../detector/manifest';
 import { ortSessionFactory } from '../detector/ort-session';
-import { cropToInput, type CropRegion } from '../detector/preprocess';
+import { cropToInput, mirrorSlot, type CropRegion } from '../detector/preprocess';
 import type { InferenceSession } from '../detector/runtime';
 import type { Box, MaskLabel } from '../detector/types';
 import { parseVoc, type VocAnnotation } from '../eval/voc-read';
-import { applyJitter, flipCrop, randomJitter } from './augment';
+import { applyJitter, randomJitter } from './augment';
 import { fitCalibration, type CalibrationRow } from './calibrate';
 import { predictFlipped, withoutGroup } from './held-out';
 import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
@@ -66,7 +66,7 @@ const CROP = 64;
 const FLIP = trialChoice('MASK_GATE_FLIP', ['graph', 'all', 'confident', 'none'] as const, 'confident');
 const FLIP_IN_GRAPH = FLIP === 'graph';
 /** Whether a candidate's crop is classified with its mirror image. */
-const flipsFace = (score: number) => FLIP === 'graph' || FLIP === 'all' || (FLIP === 'confident' && score >= FACE.decoder.minScore);
+const flipsFace = (score: number) => FLIP === 'graph' || flipsCrop(FLIP, score, FACE.decoder.minScore);
 /** Augmented copies per sample, by class (plus the plain crop). */
 const COPIES = trialList('MASK_GATE_COPIES', 4, [2, 6, 20, 1]);
 
@@ -285,8 +285,8 @@ async function extractFeatures(dataDir: string, samples: Sample[], augment: bool
       let b = boxInCrop(j.region, j.s.gt);
       let d = boxInCrop(j.region, j.s.face.box);
       if (j.flip) {
-        b = [1 - b[2], b[1], 1 - b[0], b[3]];
-        d = [1 - d[2], d[1], 1 - d[0], d[3]];
+        b = mirrorFractionBox(b);
+        d = mirrorFractionBox(d);
       }
       box.set(b, i * 4);
       det.set(d, i * 4);
@@ -329,7 +329,7 @@ async function extractFeatures(dataDir: string, samples: Sample[], augment: bool
       lastImage = j.s.image;
     }
     cropToInput(frame!, j.region, RAW_INPUT, batch, filled);
-    if (j.flip) flipCrop(batch, filled * per, CROP);
+    if (j.flip) mirrorSlot(RAW_INPUT, batch, filled);
     if (j.jitter) applyJitter(batch, filled * per, CROP, randomJitter(rand));
     filled++;
     if (filled === B) await flush();
@@ -563,7 +563,7 @@ export async function main(): Promise<void> {
   const want = forward(folded, feats.data, [0, 1, 2, 3]).logits;
   if (FLIP_IN_GRAPH) {
     const mirrored = Float32Array.from(probe);
-    for (let i = 0; i < 4; i++) flipCrop(mirrored, i * CROP * CROP * 3, CROP);
+    for (let i = 0; i < 4; i++) mirrorSlot(CROP_INPUT, mirrored, i);
     const f2 = (await trunk.run({ 'input:0': { data: mirrored, dims: [4, CROP, CROP, 3] } })).features!;
     const w2 = forward(folded, f2.data, [0, 1, 2, 3]).logits;
     for (let i = 0; i < want.length; i++) want[i] = (want[i]! + w2[i]!) / 2;

@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ortSessionFactory } from '../../src/detector/ort-session';
-import { flipCrop, applyJitter } from '../../src/training/augment';
+import { applyJitter } from '../../src/training/augment';
+import { mirrorSlot } from '../../src/detector/preprocess';
+import type { InputSpec } from '../../src/detector/manifest';
 import { ensembleHeads, forward, initHead } from '../../src/training/mlp';
 import { rng } from '../../src/training/random';
 import { boxInCrop, labelCandidate, makeSplit } from '../../src/training/train';
@@ -39,13 +41,14 @@ describe('training helpers', () => {
     expect(boxInCrop({ cx: 50, cy: 50, side: 40, angle: 0 }, [40, 30, 60, 70])).toEqual([0.25, 0, 0.75, 1]);
   });
 
-  it('flipCrop twice is the identity; colour jitter keeps pixels in 0..255', () => {
+  it('a mirrored training crop (the runtime mirrorSlot) mirrored twice is the identity; colour jitter keeps pixels in 0..255', () => {
+    const raw8: InputSpec = { name: 'crop', width: 8, height: 8, layout: 'NHWC', colour: 'RGB', normalize: { mean: [0, 0, 0], std: [1, 1, 1] }, resize: 'stretch' };
     const r = rng(3);
     const px = Float32Array.from({ length: 8 * 8 * 3 }, () => Math.round(r() * 255));
     const copy = Float32Array.from(px);
-    flipCrop(px, 0, 8);
+    mirrorSlot(raw8, px, 0);
     expect(Array.from(px)).not.toEqual(Array.from(copy));
-    flipCrop(px, 0, 8);
+    mirrorSlot(raw8, px, 0);
     expect(Array.from(px)).toEqual(Array.from(copy));
     applyJitter(px, 0, 8, { hue: 0.3, saturation: 1.4, contrast: 1.3, brightness: 25, blur: 2 });
     expect(px.every((v) => v >= 0 && v <= 255)).toBe(true);
@@ -72,8 +75,9 @@ describe('the exported classifier (the runtime flips confident faces)', () => {
       const r = rng(7);
       const crop = Float32Array.from({ length: 2 * 64 * 64 * 3 }, () => r() * 2 - 1);
       const mirrored = Float32Array.from(crop);
-      flipCrop(mirrored, 0, 64);
-      flipCrop(mirrored, 64 * 64 * 3, 64);
+      const spec = (JSON.parse(readFileSync(path.join(MODEL, 'model.json'), 'utf8')) as { decoder: { classifier: { input: InputSpec } } }).decoder.classifier.input;
+      mirrorSlot(spec, mirrored, 0);
+      mirrorSlot(spec, mirrored, 1);
       const a = await s.run({ crop: { data: crop, dims: [2, 64, 64, 3] } });
       const b = await s.run({ crop: { data: mirrored, dims: [2, 64, 64, 3] } });
       expect(a.logits!.dims).toEqual([2, 4]);
