@@ -70,3 +70,36 @@ function blur121(px: Float32Array, offset: number, size: number): void {
     }
   }
 }
+
+/**
+ * A far face: the crop averaged down to `to` x `to` pixels, then stretched back (bilinear), as a face
+ * that was `to` px high in the frame looks once cropped to the classifier's input. Crops come from the
+ * photos at their own size, where a mask under the nose is rarely small; at the doorway it starts small.
+ */
+export function degradeResolution(px: Float32Array, offset: number, size: number, to: number): void {
+  const small = new Float32Array(to * to * 3);
+  for (let y = 0; y < to; y++) {
+    const y0 = Math.floor((y * size) / to), y1 = Math.max(Math.ceil(((y + 1) * size) / to), y0 + 1);
+    for (let x = 0; x < to; x++) {
+      const x0 = Math.floor((x * size) / to), x1 = Math.max(Math.ceil(((x + 1) * size) / to), x0 + 1);
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let v = y0; v < y1; v++) for (let u = x0; u < x1; u++) sum += px[offset + (v * size + u) * 3 + c]!;
+        small[(y * to + x) * 3 + c] = sum / ((y1 - y0) * (x1 - x0));
+      }
+    }
+  }
+  for (let y = 0; y < size; y++) {
+    const sy = Math.min(Math.max(((y + 0.5) * to) / size - 0.5, 0), to - 1);
+    const ya = Math.floor(sy), yb = Math.min(ya + 1, to - 1), dy = sy - ya;
+    for (let x = 0; x < size; x++) {
+      const sx = Math.min(Math.max(((x + 0.5) * to) / size - 0.5, 0), to - 1);
+      const xa = Math.floor(sx), xb = Math.min(xa + 1, to - 1), dx = sx - xa;
+      for (let c = 0; c < 3; c++) {
+        px[offset + (y * size + x) * 3 + c] =
+          small[(ya * to + xa) * 3 + c]! * (1 - dx) * (1 - dy) + small[(ya * to + xb) * 3 + c]! * dx * (1 - dy) +
+          small[(yb * to + xa) * 3 + c]! * (1 - dx) * dy + small[(yb * to + xb) * 3 + c]! * dx * dy;
+      }
+    }
+  }
+}

@@ -32,7 +32,7 @@ import { cropToInput, mirrorSlot, type CropRegion } from '../detector/preprocess
 import type { InferenceSession } from '../detector/runtime';
 import type { Box, MaskLabel } from '../detector/types';
 import { parseVoc, type VocAnnotation } from '../eval/voc-read';
-import { applyJitter, randomJitter } from './augment';
+import { applyJitter, degradeResolution, randomJitter } from './augment';
 import { fitCalibration, type CalibrationRow } from './calibrate';
 import { predictFlipped, withoutGroup } from './held-out';
 import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
@@ -69,6 +69,12 @@ const FLIP_IN_GRAPH = FLIP === 'graph';
 const flipsFace = (score: number) => FLIP === 'graph' || flipsCrop(FLIP, score, FACE.decoder.minScore);
 /** Augmented copies per sample, by class (plus the plain crop). */
 const COPIES = trialList('MASK_GATE_COPIES', 4, [2, 6, 20, 1]);
+/** Class weights are (balanced weight) ** this: 0.5 (square root) evens the imbalance half-way. */
+const CLASS_POWER = trialNumber('MASK_GATE_CLASS_POWER', 0.5);
+// Math.sqrt for the default keeps the shipped model byte-identical (pow(x, 0.5) may round differently).
+const balancedPower = (w: number) => (CLASS_POWER === 0.5 ? Math.sqrt(w) : w ** CLASS_POWER);
+/** Share of augmented crops shown as a far face (degradeResolution), and its size range in px: a trial knob. */
+const LOWRES = lowResTrial(process.env.MASK_GATE_LOWRES);
 
 export const TRUNK: TrunkSpec = {
   size: CROP,
@@ -107,6 +113,15 @@ function trialList(name: string, length: number, fallback: number[]): number[] {
   const parts = v.split(',').map((p) => p.trim());
   if (parts.length !== length || !parts.every((p) => /^\d+$/.test(p))) throw new Error(`${name}: expected ${length} whole number(s) separated by commas, got "${v}"`);
   return parts.map(Number);
+}
+
+/** MASK_GATE_LOWRES=share,min,max, e.g. 0.3,12,32 (a share of 0..1, sizes in px); unset: off. */
+function lowResTrial(v: string | undefined): { share: number; min: number; max: number } {
+  if (v === undefined) return { share: 0, min: 0, max: 0 };
+  const [share, min, max] = v.split(',').map((p) => Number(p.trim()));
+  const ok = share !== undefined && min !== undefined && max !== undefined && share >= 0 && share <= 1 && Number.isInteger(min) && Number.isInteger(max) && min >= 4 && min <= max && max < CROP;
+  if (!ok || v.split(',').length !== 3) throw new Error(`MASK_GATE_LOWRES: expected share,min,max (share 0..1, 4 <= min <= max < ${CROP} px), got "${v}"`);
+  return { share, min, max };
 }
 
 function trialChoice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
@@ -258,7 +273,7 @@ function sampleDigest(samples: readonly Sample[]): string {
 
 /** `mirror`: every plain crop mirrored (what the exported classifier's test-time flip sees). */
 async function extractFeatures(dataDir: string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false): Promise<FeatureSet> {
-  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
+  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, LOWRES, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
   const file = path.join(cache, `features-${tag}-${key}.bin`);
   const rand = rng(SEED + (augment ? 7 : 3));
   // Plan every crop first (deterministic), then render them image by image.
@@ -330,7 +345,11 @@ async function extractFeatures(dataDir: string, samples: Sample[], augment: bool
     }
     cropToInput(frame!, j.region, RAW_INPUT, batch, filled);
     if (j.flip) mirrorSlot(RAW_INPUT, batch, filled);
-    if (j.jitter) applyJitter(batch, filled * per, CROP, randomJitter(rand));
+    if (j.jitter) {
+      applyJitter(batch, filled * per, CROP, randomJitter(rand));
+      // Drawn only when on, so LOWRES 0 leaves the random stream (and the model) as it was.
+      if (LOWRES.share > 0 && rand() < LOWRES.share) degradeResolution(batch, filled * per, CROP, LOWRES.min + Math.floor(rand() * (LOWRES.max - LOWRES.min + 1)));
+    }
     filled++;
     if (filled === B) await flush();
   }
@@ -531,7 +550,7 @@ export async function main(): Promise<void> {
   };
   const fit = async (data: HeadData, onEpoch?: (e: number, h: Head, loss: number) => void): Promise<Head> => {
     const counts = CLASSES.map((_, c) => data.y.filter((v) => v === c).length);
-    const classWeights = counts.map((c) => Math.sqrt(data.n / (CLASSES.length * Math.max(c, 1))));
+    const classWeights = counts.map((c) => balancedPower(data.n / (CLASSES.length * Math.max(c, 1))));
     log(`training crops: ${counts.map((c, i) => `${CLASSES[i]} ${c}`).join(', ')}; class weights ${classWeights.map((w) => w.toFixed(2)).join(', ')}`);
     const opts = { hidden: trialList('MASK_GATE_HIDDEN', 1, [128])[0]!, classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED };
     // An ensemble of heads from different seeds exports as one wider head (ensembleHeads).

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ortSessionFactory } from '../../src/detector/ort-session';
-import { applyJitter } from '../../src/training/augment';
+import { applyJitter, degradeResolution } from '../../src/training/augment';
 import { mirrorSlot } from '../../src/detector/preprocess';
 import type { InputSpec } from '../../src/detector/manifest';
 import { ensembleHeads, forward, initHead } from '../../src/training/mlp';
@@ -52,6 +52,28 @@ describe('training helpers', () => {
     expect(Array.from(px)).toEqual(Array.from(copy));
     applyJitter(px, 0, 8, { hue: 0.3, saturation: 1.4, contrast: 1.3, brightness: 25, blur: 2 });
     expect(px.every((v) => v >= 0 && v <= 255)).toBe(true);
+  });
+
+  it('a far-face crop keeps flat areas and the mean, and loses detail finer than its size', () => {
+    const size = 8;
+    const flat = new Float32Array(size * size * 3).fill(100);
+    degradeResolution(flat, 0, size, 3);
+    expect(Array.from(flat).every((v) => Math.abs(v - 100) < 1e-3)).toBe(true);
+    // A 1-pixel checkerboard averaged to 4x4 is grey; kept at 8x8 it would stay 0 / 200.
+    const board = new Float32Array(2 * size * size * 3);
+    for (let p = 0; p < size * size; p++) board.fill(((p % size) + Math.floor(p / size)) % 2 ? 200 : 0, size * size * 3 + p * 3, size * size * 3 + p * 3 + 3);
+    degradeResolution(board, size * size * 3, size, 4);
+    const slot = Array.from(board.subarray(size * size * 3));
+    expect(slot.every((v) => Math.abs(v - 100) < 1e-3)).toBe(true);
+    // The slot before is untouched.
+    expect(board.subarray(0, size * size * 3).every((v) => v === 0)).toBe(true);
+    // A left-to-right ramp stays a ramp (monotone), only smoother.
+    const ramp = new Float32Array(size * size * 3);
+    for (let p = 0; p < size * size; p++) ramp.fill((p % size) * 30, p * 3, p * 3 + 3);
+    degradeResolution(ramp, 0, size, 3);
+    const row = Array.from({ length: size }, (_, x) => ramp[x * 3]!);
+    expect(row.every((v, i) => i === 0 || v >= row[i - 1]!)).toBe(true);
+    expect(row[size - 1]! - row[0]!).toBeGreaterThan(100);
   });
 
   it('the head forward pass with and without a precomputed first layer agree', () => {
