@@ -273,7 +273,7 @@ function sampleDigest(samples: readonly Sample[]): string {
 
 /** `mirror`: every plain crop mirrored (what the exported classifier's test-time flip sees). */
 async function extractFeatures(dataDir: string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false): Promise<FeatureSet> {
-  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, LOWRES, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
+  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, augment ? LOWRES : null, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
   const file = path.join(cache, `features-${tag}-${key}.bin`);
   const rand = rng(SEED + (augment ? 7 : 3));
   // Plan every crop first (deterministic), then render them image by image.
