@@ -1,5 +1,7 @@
 import type { DetectorConfig } from '../config/sections/detector';
+import { readFileSync } from 'node:fs';
 import type { Logger } from '../log';
+import { nchwcBlock } from './channel-align';
 import { createDetectNetPipeline } from './detectnet-pipeline';
 import { DetectorError } from './errors';
 import { loadModel, resolveModelDir, type LoadedModel } from './model-loader';
@@ -18,6 +20,8 @@ export interface DetectorDeps {
   sessions?: SessionFactory;
   /** Defaults to reading /proc/device-tree/compatible. */
   readCompatible?: () => string | null;
+  /** Defaults to reading /proc/cpuinfo; its flags pick the CPU layout's channel block (nchwcBlock). */
+  readCpuInfo?: () => string;
   /** Where a relative model path is resolved. */
   cwd?: string;
   /**
@@ -55,10 +59,11 @@ class OnnxDetector implements Detector {
     this.model = model;
     const order = providerOrder(config.providers, (this.deps.readCompatible ?? readDeviceTreeCompatible)());
     const factory = this.deps.sessions ?? (await import('./ort-session.js')).ortSessionFactory;
+    const channelBlock = nchwcBlock((this.deps.readCpuInfo ?? readCpuInfo)());
     const ctx: PipelineContext = {
       model,
       open: (role, file) =>
-        openSession(factory, model.files.get(file)!, { order, threads: config.threads, tensorrt: config.tensorrt }, log, model.id, role),
+        openSession(factory, model.files.get(file)!, { order, threads: config.threads, tensorrt: config.tensorrt, channelBlock }, log, model.id, role),
       ...(this.deps.sweep ? { floor: model.manifest.thresholds.floor } : {}),
     };
     const dec = model.manifest.decoder;
@@ -135,5 +140,13 @@ class OnnxDetector implements Detector {
     if (err instanceof DetectorError) return err;
     const id = this.model?.id ?? this.deps.config.model;
     return new DetectorError('session', id, `${what}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+  }
+}
+
+function readCpuInfo(): string {
+  try {
+    return readFileSync('/proc/cpuinfo', 'latin1');
+  } catch {
+    return '';
   }
 }

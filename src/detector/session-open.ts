@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../log';
+import { alignChannels } from './channel-align';
 import { DetectorError } from './errors';
 import type { ProviderName } from './providers';
-import type { InferenceSession, SessionFactory, SessionOptions } from './runtime';
+import type { FloatTensor, InferenceSession, SessionFactory, SessionOptions } from './runtime';
 
 export interface OpenedSession {
   session: InferenceSession;
@@ -17,7 +18,11 @@ export interface OpenedSession {
 export async function openSession(
   factory: SessionFactory,
   model: Uint8Array,
-  options: Omit<SessionOptions, 'providers' | 'logId'> & { order: ProviderName[] },
+  options: Omit<SessionOptions, 'providers' | 'logId'> & {
+    order: ProviderName[];
+    /** onnxruntime's NCHWc block on this CPU (nchwcBlock); > 1 widens channels for the CPU provider. */
+    channelBlock?: number;
+  },
   log: Logger,
   modelId: string,
   role: string,
@@ -29,6 +34,7 @@ export async function openSession(
     try {
       const session = await factory.create(model, { providers, threads: options.threads, tensorrt: options.tensorrt, logId: `${modelId}:${role}` });
       log.info('inference session open', { model: modelId, role, provider, threads: options.threads });
+      if (provider === 'cpu' && (options.channelBlock ?? 0) > 1) return { session: await alignedForCpu(factory, session, model, options, options.channelBlock!, log, modelId, role), provider };
       return { session, provider };
     } catch (err) {
       const reason = firstLine(err);
@@ -50,4 +56,50 @@ async function ensureDir(dir: string, log: Logger): Promise<void> {
 
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+}
+
+/**
+ * The network with its channels widened to the CPU's NCHWc block (channel-align.ts), kept only when it
+ * gives the same outputs as the original on a test input; otherwise the original, with a warning.
+ */
+async function alignedForCpu(factory: SessionFactory, original: InferenceSession, model: Uint8Array, options: { threads: number; tensorrt: SessionOptions['tensorrt'] }, block: number, log: Logger, modelId: string, role: string): Promise<InferenceSession> {
+  const aligned = alignChannels(model, block);
+  if (!aligned) return original;
+  let wide: InferenceSession | null = null;
+  try {
+    wide = await factory.create(aligned.bytes, { providers: ['cpu'], threads: options.threads, tensorrt: options.tensorrt, logId: `${modelId}:${role}` });
+    const diff = await outputDifference(original, wide);
+    if (diff <= 1e-3) {
+      await original.close();
+      log.info('channels widened for the CPU layout', { model: modelId, role, block, widened: aligned.widened.join(', '), maxDifference: diff });
+      return wide;
+    }
+    log.warn('widened channels changed the outputs; the network runs as shipped', { model: modelId, role, maxDifference: diff });
+  } catch (err) {
+    log.warn('channel widening failed; the network runs as shipped', { model: modelId, role, reason: firstLine(err) });
+  }
+  await wide?.close().catch(() => undefined);
+  return original;
+}
+
+/** Largest output difference of two sessions on one seeded input, relative to the output's scale. */
+export async function outputDifference(a: InferenceSession, b: InferenceSession): Promise<number> {
+  let seed = 12345;
+  const next = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const feeds: Record<string, FloatTensor> = {};
+  for (const m of a.inputs) {
+    if (m.type !== 'float32') return Infinity;
+    const dims = m.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    feeds[m.name] = { data: Float32Array.from({ length: dims.reduce((x, y) => x * y, 1) }, next), dims };
+  }
+  const [ra, rb] = [await a.run(feeds), await b.run(feeds)];
+  let worst = 0;
+  for (const [name, t] of Object.entries(ra)) {
+    const u = rb[name];
+    if (!u || u.data.length !== t.data.length || u.dims.join() !== t.dims.join()) return Infinity;
+    let scale = 1;
+    for (const v of t.data) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(t.data[i]! - u.data[i]!) / scale);
+  }
+  return worst;
 }
