@@ -60,17 +60,35 @@ function firstLine(err: unknown): string {
 
 /**
  * The network with its channels widened to the CPU's NCHWc block (channel-align.ts), kept only when it
- * gives the same outputs as the original on a test input; otherwise the original, with a warning.
+ * gives the same outputs as the original on a test input; otherwise the original, with a warning. The
+ * original's outputs are taken first and the original closed before the widened one opens, so the two
+ * never hold memory at once (onnxruntime's freed arena would otherwise stay in the process's RSS).
  */
 async function alignedForCpu(factory: SessionFactory, original: InferenceSession, model: Uint8Array, options: { threads: number; tensorrt: SessionOptions['tensorrt'] }, block: number, log: Logger, modelId: string, role: string): Promise<InferenceSession> {
+  let aligned: ReturnType<typeof alignChannels>;
+  try {
+    aligned = alignChannels(model, block);
+  } catch (err) {
+    log.warn('channel widening failed; the network runs as shipped', { model: modelId, role, reason: firstLine(err) });
+    return original;
+  }
+  if (!aligned) return original;
+  const create = (bytes: Uint8Array) => factory.create(bytes, { providers: ['cpu'], threads: options.threads, tensorrt: options.tensorrt, logId: `${modelId}:${role}` });
+  const probe = testFeeds(original);
+  if (!probe) return original;
+  let expected: Record<string, FloatTensor>;
+  try {
+    expected = await original.run(probe);
+  } catch (err) {
+    log.warn('channel widening skipped: the network does not run on a test input', { model: modelId, role, reason: firstLine(err) });
+    return original;
+  }
+  await original.close();
   let wide: InferenceSession | null = null;
   try {
-    const aligned = alignChannels(model, block);
-    if (!aligned) return original;
-    wide = await factory.create(aligned.bytes, { providers: ['cpu'], threads: options.threads, tensorrt: options.tensorrt, logId: `${modelId}:${role}` });
-    const diff = await outputDifference(original, wide);
+    wide = await create(aligned.bytes);
+    const diff = difference(expected, await wide.run(probe));
     if (diff <= 1e-4) {
-      await original.close();
       log.info('channels widened for the CPU layout', { model: modelId, role, block, widened: aligned.widened.join(', '), maxDifference: diff });
       return wide;
     }
@@ -79,20 +97,24 @@ async function alignedForCpu(factory: SessionFactory, original: InferenceSession
     log.warn('channel widening failed; the network runs as shipped', { model: modelId, role, reason: firstLine(err) });
   }
   await wide?.close().catch(() => undefined);
-  return original;
+  return create(model);
 }
 
-/** Largest output difference of two sessions on one seeded input, relative to the output's scale. */
-export async function outputDifference(a: InferenceSession, b: InferenceSession): Promise<number> {
+/** A seeded input for every float input of a session (symbolic dimensions as 1), or null. */
+function testFeeds(s: InferenceSession): Record<string, FloatTensor> | null {
   let seed = 12345;
   const next = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
   const feeds: Record<string, FloatTensor> = {};
-  for (const m of a.inputs) {
-    if (m.type !== 'float32') return Infinity;
+  for (const m of s.inputs) {
+    if (m.type !== 'float32') return null;
     const dims = m.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
     feeds[m.name] = { data: Float32Array.from({ length: dims.reduce((x, y) => x * y, 1) }, next), dims };
   }
-  const [ra, rb] = [await a.run(feeds), await b.run(feeds)];
+  return feeds;
+}
+
+/** Largest difference between two sets of outputs, relative to each output's scale; Infinity on a shape change. */
+function difference(ra: Record<string, FloatTensor>, rb: Record<string, FloatTensor>): number {
   let worst = 0;
   for (const [name, t] of Object.entries(ra)) {
     const u = rb[name];
@@ -102,4 +124,10 @@ export async function outputDifference(a: InferenceSession, b: InferenceSession)
     for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(t.data[i]! - u.data[i]!) / scale);
   }
   return worst;
+}
+
+/** Largest output difference of two sessions on one seeded input, relative to the output's scale. */
+export async function outputDifference(a: InferenceSession, b: InferenceSession): Promise<number> {
+  const feeds = testFeeds(a);
+  return feeds ? difference(await a.run(feeds), await b.run(feeds)) : Infinity;
 }

@@ -63,24 +63,26 @@ test('openSession keeps the widened network for the CPU provider and says so', a
 });
 
 test('a widened network whose outputs differ is dropped with a warning, and the shipped one runs', async () => {
-  const made: InferenceSession[] = [];
-  // The second session (the widened one) answers differently from the first.
+  const made: { bytes: number; closed: boolean; session: InferenceSession }[] = [];
+  // The second session (the widened one) answers differently from the shipped network.
   const factory: SessionFactory = {
-    async create() {
+    async create(model) {
       const k = made.length;
-      const s: InferenceSession = {
+      const entry = { bytes: model.byteLength, closed: false, session: null as unknown as InferenceSession };
+      entry.session = {
         inputs: [{ name: 'x', type: 'float32', dims: ['batch', 2] }],
         outputs: [{ name: 'y', type: 'float32', dims: ['batch', 1] }],
-        run: async () => ({ y: { data: new Float32Array([k === 0 ? 1 : 1.5]), dims: [1, 1] } }),
-        close: async () => undefined,
+        run: async () => ({ y: { data: new Float32Array([k === 1 ? 1.5 : 1]), dims: [1, 1] } }),
+        close: async () => void (entry.closed = true),
       };
-      made.push(s);
-      return s;
+      made.push(entry);
+      return entry.session;
     },
   };
   const log = memoryLogger();
   const { session } = await openSession(factory, face, { order: ['cpu'], threads: 1, tensorrt, channelBlock: 16 }, log, 'm@1', 'face');
-  expect(made).toHaveLength(2);
-  expect(session).toBe(made[0]);
+  // Shipped (probed, then closed so two never hold memory together), widened (rejected), shipped again.
+  expect(made.map((m) => [m.bytes === face.byteLength, m.closed])).toEqual([[true, true], [false, true], [true, false]]);
+  expect(session).toBe(made[2]!.session);
   expect(log.lines.some((l) => l.includes(' warn ') && l.includes('widened channels changed the outputs; the network runs as shipped'))).toBe(true);
 });
