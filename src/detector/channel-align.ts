@@ -11,6 +11,7 @@
  * MaxPool, a channel Pad); a group read by anything else, or a graph output, keeps its width.
  */
 import { onnx } from 'onnx-proto';
+import { floatTensor, floatValues, int64Tensor, int64Values } from './onnx-tensor';
 
 type Tensor = onnx.ITensorProto;
 
@@ -78,7 +79,7 @@ export function alignChannels(bytes: Uint8Array, block: number): AlignResult | n
       const pads = channelPad(init(n.input?.[1]));
       const mode = n.attribute?.find((a) => a.name === 'mode')?.s;
       const fill = init(n.input?.[2]);
-      if (!pads || (mode && mode.length && new TextDecoder().decode(mode) !== 'constant') || (fill && floats(fill).some((v) => v !== 0))) return null;
+      if (!pads || (mode && mode.length && new TextDecoder().decode(mode) !== 'constant') || (fill && floatValues(fill).some((v) => v !== 0))) return null;
       channels.set(out, channels.get(n.input![0]!)! + pads.after);
       parent.set(out, out);
     }
@@ -109,16 +110,16 @@ export function alignChannels(bytes: Uint8Array, block: number): AlignResult | n
       const ni = dw ? 1 : inW < 0 ? i : inW;
       if (no === o && ni === i) continue;
       if (dw) setGroup(n, no);
-      replace(g, inits, w.name!, [no, ni, kh, kw], pad4(floats(w), [o, i, kh, kw], [no, ni]));
+      replace(g, inits, floatTensor(w.name!, [no, ni, kh, kw], pad4(floatValues(w), [o, i, kh, kw], [no, ni])));
       const b = init(n.input?.[2]);
-      if (b && no !== o) replace(g, inits, b.name!, [no], padded(floats(b), no));
+      if (b && no !== o) replace(g, inits, floatTensor(b.name!, [no], padded(floatValues(b), no)));
       if (no !== o && !widened.includes(`${o}->${no}`)) widened.push(`${o}->${no}`);
     } else if (n.opType === 'Pad') {
       const t = init(n.input![1])!;
       const pads = channelPad(t)!;
       const after = width(out) - inW;
       if (after < 0) return null;
-      if (after !== pads.after) replace(g, inits, t.name!, t.dims!.map(Number), pads.values.map((v, k) => (k === pads.index ? after : v)), true);
+      if (after !== pads.after) replace(g, inits, int64Tensor(t.name!, pads.values.map((v, k) => (k === pads.index ? after : v))));
     } else {
       for (const i of n.input ?? []) if (width(i) !== width(out)) return null;
     }
@@ -141,23 +142,10 @@ function setGroup(n: onnx.INodeProto, v: number): void {
 /** A Pad (NCHW, constant zeros) that adds channels at the end only: its pads values and where. */
 function channelPad(t: Tensor | undefined): { values: number[]; index: number; after: number } | null {
   if (!t || t.dims?.length !== 1 || Number(t.dims[0]) !== 8) return null;
-  const values = int64s(t);
+  const values = int64Values(t);
   // [n0, c0, h0, w0, n1, c1, h1, w1]: only c1 may be non-zero.
   if (values.some((v, k) => k !== 5 && v !== 0)) return null;
   return { values, index: 5, after: values[5]! };
-}
-
-function floats(t: Tensor): Float32Array {
-  if (t.floatData && t.floatData.length) return Float32Array.from(t.floatData);
-  const raw = t.rawData!;
-  return new Float32Array(new Uint8Array(raw).buffer);
-}
-
-function int64s(t: Tensor): number[] {
-  if (t.int64Data && t.int64Data.length) return t.int64Data.map((v) => Number(v.toString()));
-  const raw = new Uint8Array(t.rawData!);
-  const view = new DataView(raw.buffer);
-  return Array.from({ length: raw.byteLength / 8 }, (_, i) => Number(view.getBigInt64(8 * i, true)));
 }
 
 function padded(src: Float32Array, n: number): Float32Array {
@@ -174,10 +162,8 @@ function pad4(src: Float32Array, [o, i, kh, kw]: number[], [no, ni]: number[]): 
   return out;
 }
 
-function replace(g: onnx.IGraphProto, inits: Map<string, number>, name: string, dims: number[], data: ArrayLike<number>, int64 = false): void {
-  const raw = int64 ? new Uint8Array(new BigInt64Array(Array.from(data, (v) => BigInt(v))).buffer) : new Uint8Array(Float32Array.from(data).buffer);
-  const type = int64 ? onnx.TensorProto.DataType.INT64 : onnx.TensorProto.DataType.FLOAT;
-  g.initializer![inits.get(name)!] = { name, dims, dataType: type, rawData: raw };
+function replace(g: onnx.IGraphProto, inits: Map<string, number>, t: Tensor): void {
+  g.initializer![inits.get(t.name!)!] = t;
 }
 
 /**

@@ -4,6 +4,7 @@
  * trunk as a frozen crop feature extractor, and the trained head appended to that trunk.
  */
 import { onnx } from 'onnx-proto';
+import { floatTensor, int64Tensor, int64Values, toNum } from '../detector/onnx-tensor';
 
 type Node = onnx.INodeProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -20,28 +21,6 @@ export function encodeModel(m: onnx.IModelProto): Uint8Array {
 
 function valueInfo(name: string, dims: (number | string)[]): onnx.IValueInfoProto {
   return { name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } };
-}
-
-export function floatTensor(name: string, dims: number[], data: ArrayLike<number>): onnx.ITensorProto {
-  const f = Float32Array.from(data);
-  return { name, dims, dataType: FLOAT, rawData: new Uint8Array(f.buffer, f.byteOffset, f.byteLength) };
-}
-
-function int64Tensor(name: string, values: number[]): onnx.ITensorProto {
-  const b = new BigInt64Array(values.map((v) => BigInt(v)));
-  return { name, dims: [values.length], dataType: INT64, rawData: new Uint8Array(b.buffer) };
-}
-
-function toNum(v: unknown): number {
-  return typeof v === 'number' ? v : Number((v as { toString(): string }).toString());
-}
-
-/** int64 values of an initializer, stored either as int64Data or as raw little-endian bytes. */
-function int64Values(t: onnx.ITensorProto): number[] {
-  if (t.int64Data && t.int64Data.length) return t.int64Data.map(toNum);
-  const raw = t.rawData!;
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  return Array.from({ length: raw.byteLength / 8 }, (_, i) => Number(view.getBigInt64(8 * i, true)));
 }
 
 /**

@@ -118,9 +118,10 @@ function trialList(name: string, length: number, fallback: number[]): number[] {
 /** MASK_GATE_LOWRES=share,min,max, e.g. 0.3,12,32 (a share of 0..1, sizes in px); unset: off. */
 function lowResTrial(v: string | undefined): { share: number; min: number; max: number } {
   if (v === undefined) return { share: 0, min: 0, max: 0 };
-  const [share, min, max] = v.split(',').map((p) => Number(p.trim()));
-  const ok = share !== undefined && min !== undefined && max !== undefined && share >= 0 && share <= 1 && Number.isInteger(min) && Number.isInteger(max) && min >= 4 && min <= max && max < CROP;
-  if (!ok || v.split(',').length !== 3) throw new Error(`MASK_GATE_LOWRES: expected share,min,max (share 0..1, 4 <= min <= max < ${CROP} px), got "${v}"`);
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  const [share, min, max] = parts;
+  const ok = parts.length === 3 && share !== undefined && min !== undefined && max !== undefined && share >= 0 && share <= 1 && Number.isInteger(min) && Number.isInteger(max) && min >= 4 && min <= max && max < CROP;
+  if (!ok) throw new Error(`MASK_GATE_LOWRES: expected share,min,max (share 0..1, 4 <= min <= max < ${CROP} px), got "${v}"`);
   return { share, min, max };
 }
 
