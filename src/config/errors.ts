@@ -116,5 +116,6 @@ export function problemsFromZod(
 
 function unionExpectation(path: string): string {
   if (/(password|token)$/.test(path)) return 'a secret: text, { env: NAME } or { file: PATH }';
+  if (/decideMinFacePx$/.test(path)) return '"auto" or a whole number of pixels from 1 to 4320';
   return 'one of the allowed forms';
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CameraSection } from './sections/camera';
 import { DetectorSection } from './sections/detector';
-import { GateSection } from './sections/gate';
+import { defaultDecideMinFacePx, GateSection } from './sections/gate';
 import { HardwareSection } from './sections/hardware';
 import { DashboardSection, EventLogSection, MqttSection, VoiceSection } from './sections/services';
 
@@ -58,7 +58,9 @@ export const ConfigSchema = z
     // The relay's crash level follows the door's fail mode unless set explicitly.
     const relay = c.hardware.outputs.relay;
     if (relay && relay.safe === undefined) relay.safe = c.gate.failMode === 'open' ? 'on' : 'off';
-    return c;
+    // `auto` decision size follows the working frame width (sections/gate.ts has the formula).
+    const decideMinFacePx = c.gate.decideMinFacePx === 'auto' ? defaultDecideMinFacePx(c.camera.width) : c.gate.decideMinFacePx;
+    return { ...c, gate: { ...c.gate, decideMinFacePx } };
   });
 
 export type Config = z.output<typeof ConfigSchema>;

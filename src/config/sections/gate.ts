@@ -10,11 +10,55 @@ const BuzzerPattern = z
   .max(32)
   .refine((a) => a.length % 2 === 0, { message: 'expected on/off pairs (an even number of durations)' });
 
+/**
+ * The paper's set-up: a webcam 2 m from the entrance, a 60-degree horizontal lens, a 16 cm face. The
+ * frame spans 2 * 2 m * tan(30 deg) = 2.31 m, so a face at the door is this many pixels high:
+ *
+ *   decideMinFacePx = frameWidth * 0.16 / (2 * 2 * tan(30 deg))  ~= 0.0693 * frameWidth
+ *
+ * (44 px at 640, 67 px at 960, 89 px at 1280). Closer faces are larger; farther faces are people not at
+ * the door yet, whose small, blurry faces the gate must not decide on.
+ */
+export const PAPER_SETUP = { distanceM: 2, faceM: 0.16, horizontalFovDeg: 60 } as const;
+
+/** The decision size for a frame `frameWidth` pixels wide, from the paper's set-up (see PAPER_SETUP). */
+export function defaultDecideMinFacePx(frameWidth: number): number {
+  const { distanceM, faceM, horizontalFovDeg } = PAPER_SETUP;
+  const sceneWidthM = 2 * distanceM * Math.tan(((horizontalFovDeg / 2) * Math.PI) / 180);
+  return Math.round((frameWidth * faceM) / sceneWidthM);
+}
+
+/** A point as fractions of the frame: [x, y], 0..1 from the top left. */
+const FramePoint = z.tuple([Fraction, Fraction]);
+
+/** A polygon where faces are ignored (a poster, a mirror, a screen): Frigate's idea of masks. */
+const IgnoreZone = z.strictObject({
+  /** Shown on the dashboard beside the faces it hides. */
+  name: z.string().min(1).max(40).optional(),
+  points: z.array(FramePoint).min(3).max(64),
+});
+
 export const GateSection = z.strictObject({
   /** The gate zone, as fractions of the frame. Faces whose centre is outside it are ignored. */
   zone: z
     .strictObject({ x: Fraction.default(0.15), y: Fraction.default(0), width: Fraction.default(0.7), height: Fraction.default(1) })
     .prefault({}),
+  /**
+   * Decision size: faces less than this many pixels high are tracked and drawn but never decide (they
+   * cannot clear, alert or vote); the kiosk asks them to step closer. `auto` derives it from
+   * camera.width and the paper's set-up: round(camera.width * 0.16 / (2 * 2 * tan(30 deg))), 44 px at 640.
+   */
+  decideMinFacePx: z.union([z.literal('auto'), z.number().int().min(1).max(4320)]).default('auto'),
+  /**
+   * A face whose box has stayed within stationaryTolerancePx since it appeared, for this long, is a
+   * poster, a painting or a photo: it neither clears, alerts nor holds the gate. A face that has not
+   * moved yet never decides (a person walking up always has). 0 turns the rule off.
+   */
+  stationaryAfterMs: Ms.default(10_000),
+  /** "Within a few pixels": how far each edge of the box may wander and still count as not moving. */
+  stationaryTolerancePx: z.number().int().min(1).max(100).default(4),
+  /** Polygons (fractions of the frame) where faces are ignored: a face whose centre is inside one never counts. */
+  ignoreZones: z.array(IgnoreZone).max(32).default([]),
   /** K of the last N frames must agree before a person is decided: one blurry frame decides nothing. */
   evidence: z
     .strictObject({

@@ -1,0 +1,64 @@
+import { ConfigError } from '../../src/config/errors';
+import { loadConfig } from '../../src/config/load';
+import { defaultDecideMinFacePx } from '../../src/config/sections/gate';
+
+function problemsOf(text: string): string[] {
+  try {
+    loadConfig({ file: 'site.yaml', text, env: {} });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message.split('\n').slice(1).map((l) => l.trim());
+    throw e;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('gate.decideMinFacePx', () => {
+  test('derived from the paper set-up: frameWidth * 0.16 / (2 * 2 * tan 30 deg)', () => {
+    // 2 m away a 60-degree lens sees 2.309 m across; a 16 cm face is 6.93% of the width.
+    expect(defaultDecideMinFacePx(640)).toBe(44);
+    expect(defaultDecideMinFacePx(960)).toBe(67);
+    expect(defaultDecideMinFacePx(1280)).toBe(89);
+    expect(defaultDecideMinFacePx(1920)).toBe(133);
+  });
+
+  test('"auto" (the default) follows camera.width; a number is taken as given', () => {
+    expect(loadConfig({ env: {} }).gate.decideMinFacePx).toBe(44);
+    expect(loadConfig({ env: {}, text: 'camera: { width: 960, height: 544 }' }).gate.decideMinFacePx).toBe(67);
+    expect(loadConfig({ env: {}, text: 'gate: { decideMinFacePx: auto }\ncamera: { width: 1280, height: 720 }' }).gate.decideMinFacePx).toBe(89);
+    expect(loadConfig({ env: {}, text: 'gate: { decideMinFacePx: 30 }' }).gate.decideMinFacePx).toBe(30);
+    expect(loadConfig({ env: { MASK_GATE__GATE__DECIDE_MIN_FACE_PX: '52' } }).gate.decideMinFacePx).toBe(52);
+  });
+
+  test('anything else is refused with what is allowed', () => {
+    expect(problemsOf('gate:\n  decideMinFacePx: far\n')).toEqual(['gate.decideMinFacePx: expected "auto" or a whole number of pixels from 1 to 4320, got "far" (site.yaml:2)']);
+    expect(problemsOf('gate:\n  decideMinFacePx: 0\n')).toEqual(['gate.decideMinFacePx: expected a number >= 1, got 0 (site.yaml:2)']);
+    expect(problemsOf('gate:\n  decideMinFacePx: 40.5\n')).toEqual(['gate.decideMinFacePx: expected "auto" or a whole number of pixels from 1 to 4320, got 40.5 (site.yaml:2)']);
+  });
+});
+
+describe('gate.stationaryAfterMs and gate.ignoreZones', () => {
+  test('defaults: 10 s, 4 px, no ignore zones', () => {
+    const g = loadConfig({ env: {} }).gate;
+    expect(g.stationaryAfterMs).toBe(10_000);
+    expect(g.stationaryTolerancePx).toBe(4);
+    expect(g.ignoreZones).toEqual([]);
+  });
+
+  test('an ignore zone is a named or unnamed polygon of at least three points, as fractions of the frame', () => {
+    const g = loadConfig({ env: {}, text: 'gate:\n  ignoreZones:\n    - { name: poster, points: [[0.7, 0.1], [0.9, 0.1], [0.9, 0.4], [0.7, 0.4]] }\n    - points: [[0, 0], [0.1, 0], [0, 0.1]]\n' }).gate;
+    expect(g.ignoreZones).toEqual([
+      { name: 'poster', points: [[0.7, 0.1], [0.9, 0.1], [0.9, 0.4], [0.7, 0.4]] },
+      { points: [[0, 0], [0.1, 0], [0, 0.1]] },
+    ]);
+  });
+
+  test('every problem in an ignore zone is listed with its path', () => {
+    const text = ['gate:', '  stationaryAfterMs: -1', '  ignoreZones:', '    - { points: [[0, 0], [1, 0]] }', '    - { points: [[0, 0], [1.5, 0], [0, 1]], colour: red }', ''].join('\n');
+    expect(problemsOf(text)).toEqual([
+      'gate.stationaryAfterMs: expected a number >= 0, got -1 (site.yaml:2)',
+      'gate.ignoreZones[0].points: expected a list with length >= 3, got a list of 2 (site.yaml:4)',
+      'gate.ignoreZones[1].points[1][0]: expected a number <= 1, got 1.5 (site.yaml:5)',
+      'gate.ignoreZones[1].colour: expected no such key (known: name, points), got unknown key "colour" (site.yaml:5)',
+    ]);
+  });
+});
