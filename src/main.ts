@@ -136,7 +136,7 @@ export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
           config: config.dashboard,
           gate,
           eventLog,
-          health: healthSource({ rate, camera: () => camera?.status ?? null, detector: () => detector.info(), startedAt: clock.now() }),
+          health: healthSource({ rate, camera: () => camera?.status ?? null, detector: () => detector.info(), voice: () => voice?.health() ?? null, startedAt: clock.now() }),
           log: log.child('dashboard'),
         })
       : null;

@@ -1,6 +1,7 @@
 import type { CameraStatus as SupervisorStatus } from '../camera/supervisor';
 import type { DetectorInfo } from '../detector/types';
 import type { FrameRate } from '../pipeline/frame-rate';
+import type { VoiceHealth } from '../voice/voice-service';
 
 /**
  * What the operator page shows about the running system. The composition root fills a HealthSource (usually
@@ -16,6 +17,8 @@ export interface HealthReport {
   /** `uri` and `reason` may carry credentials: the dashboard redacts every string it serves. */
   camera: { status: CameraHealth; reason: string | null; uri: string | null };
   detector: { provider: string; threads: number | null };
+  /** The speaker: `no audio device` when the start-up probe found none (prompts then go to the log). */
+  voice: VoiceHealth;
   uptimeS: number;
 }
 
@@ -29,6 +32,8 @@ export interface HealthDeps {
   /** The camera supervisor's status; null before the camera is opened. */
   camera(): Pick<SupervisorStatus, 'state' | 'source' | 'reason'> | null;
   detector(): Pick<DetectorInfo, 'provider' | 'threads'>;
+  /** The voice service's health; absent or null when the daemon runs without voice. */
+  voice?(): VoiceHealth | null;
   startedAt: number;
   now?: () => number;
 }
@@ -45,11 +50,14 @@ export function healthSource(d: HealthDeps): HealthSource {
         detectMs: { p50: round1(d.rate.latencyP50()), p95: round1(d.rate.latencyP95()) },
         camera: { status: cameraHealth(cam?.state ?? null), reason: cam ? (cam.reason ?? (cam.state === 'online' ? null : cam.state)) : 'not opened', uri: cam?.source ?? null },
         detector: { provider: det.provider ?? 'not loaded', threads: det.threads || null },
+        voice: d.voice?.() ?? VOICE_OFF,
         uptimeS: Math.round((now() - d.startedAt) / 1000),
       };
     },
   };
 }
+
+const VOICE_OFF: VoiceHealth = { status: 'off', sink: 'none', reason: 'voice is not enabled' };
 
 /** The supervisor's six states in the three an operator needs. */
 export function cameraHealth(state: SupervisorStatus['state'] | null): CameraHealth {

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema';
 import type { Service } from '../lifecycle';
 import type { Logger } from '../log';
 import type { GateListener } from '../gate/gate-controller';
-import { createAudioSink, NullAudioSink, type AudioSink } from './audio-sink';
+import { createAudioSink, LogAudioSink, NullAudioSink, type AudioSink } from './audio-sink';
 import { buildPromptFiles, type PromptFiles } from './prompt-cache';
 import { PromptPlayer } from './prompt-player';
 import type { synthesize } from './espeak';
@@ -17,15 +17,25 @@ export interface VoiceServiceDeps {
   synth?: typeof synthesize;
 }
 
+/** What the dashboard's health panel says about the speaker. */
+export interface VoiceHealth {
+  status: 'starting' | 'ok' | 'off' | 'no audio device';
+  /** The sink that was configured or chosen (aplay, gstreamer, ...), even when it could not play. */
+  sink: string;
+  reason: string | null;
+}
+
 /**
  * The speaker. start() generates (or finds cached) prompt WAVs for every configured language, then
  * `say()` plays them through one PromptPlayer. Voice problems are logged; they never stop the gate.
+ * The sink is probed once at start: with no audio device that is said once, and prompts go to the log.
  */
 export class VoiceService implements Service {
   readonly name = 'voice';
   private player: PromptPlayer | null = null;
   private starting: Promise<void> | null = null;
   private _files: PromptFiles = new Map();
+  private _health: VoiceHealth = { status: 'starting', sink: 'none', reason: null };
 
   constructor(private readonly deps: VoiceServiceDeps) {}
 
@@ -35,6 +45,9 @@ export class VoiceService implements Service {
   get stats() {
     return this.player?.stats ?? { played: 0, dropped: 0, replaced: 0, failed: 0 };
   }
+  health(): VoiceHealth {
+    return this._health;
+  }
 
   start(): Promise<void> {
     this.starting ??= this.doStart();
@@ -43,9 +56,22 @@ export class VoiceService implements Service {
 
   private async doStart(): Promise<void> {
     const { config, log } = this.deps;
-    const sink = this.deps.sink ?? (config.enabled ? createAudioSink(config.sink) : new NullAudioSink());
+    let sink = this.deps.sink ?? (config.enabled ? createAudioSink(config.sink) : new NullAudioSink());
     if (config.enabled) {
       this._files = await buildPromptFiles({ dir: config.cacheDir, languages: config.languages, texts: config.texts, log, synth: this.deps.synth });
+    }
+    const off = !config.enabled ? 'voice.enabled is false' : !this.deps.sink && config.sink === 'none' ? 'voice.sink is none' : null;
+    if (off) {
+      this._health = { status: 'off', sink: sink.name, reason: off };
+    } else {
+      const probe = await sink.probe();
+      if (probe.ok) {
+        this._health = { status: 'ok', sink: sink.name, reason: null };
+      } else {
+        this._health = { status: 'no audio device', sink: sink.name, reason: probe.reason };
+        log.warn(`no audio device: voice prompts are logged, not played (${probe.reason})`);
+        sink = new LogAudioSink(log);
+      }
     }
     this.player = new PromptPlayer(sink, this._files, log);
     log.info('voice ready', { sink: sink.name, languages: config.languages, prompts: [...this._files.keys()] });

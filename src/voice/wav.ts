@@ -52,6 +52,11 @@ export function encodeWav(samples: Float32Array, sampleRate: number): Buffer {
   return Buffer.concat([h, data]);
 }
 
+/** A moment of silence, for probing that a sink can play at all. */
+export function silenceWav(ms = 50, sampleRate = 22050): Buffer {
+  return encodeWav(new Float32Array(Math.round((sampleRate * ms) / 1000)), sampleRate);
+}
+
 /** The escalation chime: three rising tones with soft edges (no clicks), clearly not speech. */
 export function chimeWav(sampleRate = 22050): Buffer {
   const notes = [660, 880, 1100];

@@ -173,6 +173,7 @@ describe('credentials', () => {
           detectMs: { p50: 20, p95: 30 },
           camera: { status: 'reconnecting', reason: `rtsp://admin:${CAMERA_PASSWORD}@10.0.0.5:554/stream1: 401 (mqtt ${MQTT_PASSWORD})`, uri: `rtsp://admin:${CAMERA_PASSWORD}@10.0.0.5:554/stream1` },
           detector: { provider: 'cpu', threads: 4 },
+          voice: { status: 'ok', sink: 'aplay', reason: null },
           uptimeS: 5,
         }),
       }),

@@ -162,6 +162,7 @@ test("health: the supervisor's states map to online / reconnecting / offline; nu
     detectMs: { p50: 21, p95: 33.4 },
     camera: { status: 'reconnecting', reason: 'no frame for 5 s', uri: 'rtsp://***@cam/1' },
     detector: { provider: 'not loaded', threads: 4 },
+    voice: { status: 'off', sink: 'none', reason: 'voice is not enabled' },
     uptimeS: 60,
   });
 });

@@ -86,7 +86,7 @@ test('stop lets the current clip end, drops what waits, and ignores later prompt
 test('a failing sink is logged and the queue goes on', async () => {
   const log = memoryLogger();
   let n = 0;
-  const sink = { name: 'broken', play: async () => { if (n++ === 0) throw new Error('device busy'); } };
+  const sink = { name: 'broken', play: async () => { if (n++ === 0) throw new Error('device busy'); }, probe: async () => ({ ok: true as const }) };
   const player = new PromptPlayer(sink, files, log);
   player.say('thank_you');
   await player.idle();

@@ -108,6 +108,8 @@ export const operatorJs = `'use strict';
     var cam = MG.text('health-camera', h.camera ? h.camera.status + (h.camera.reason ? ' — ' + h.camera.reason : '') : (h.error || '–'));
     cam.className = h.camera ? 'status-' + h.camera.status : '';
     MG.text('health-detector', h.detector ? h.detector.provider + (h.detector.threads ? ', ' + h.detector.threads + ' threads' : '') : '–');
+    var voice = MG.text('health-voice', h.voice ? (h.voice.status === 'ok' ? 'ok, ' + h.voice.sink : h.voice.status) + (h.voice.reason ? ' — ' + h.voice.reason : '') : '–');
+    voice.className = !h.voice ? '' : h.voice.status === 'ok' ? 'status-online' : h.voice.status === 'no audio device' ? 'status-offline' : '';
     MG.text('health-uptime', h.uptimeS !== undefined ? duration(h.uptimeS) : '–');
     MG.text('health-faults', h.faults.length ? h.faults.map(function (f) { return f.source + ': ' + f.reason; }).join('; ') : 'none');
     MG.text('health-viewers', h.dashboard.pageClients + ' pages, ' + h.dashboard.liveViewers + ' live views');

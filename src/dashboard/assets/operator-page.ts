@@ -46,6 +46,7 @@ export const operatorHtml = `<!doctype html>
       <dt>Detector latency</dt><dd id="health-latency">–</dd>
       <dt>Camera</dt><dd id="health-camera">–</dd>
       <dt>Detector</dt><dd id="health-detector">–</dd>
+      <dt>Voice</dt><dd id="health-voice">–</dd>
       <dt>Uptime</dt><dd id="health-uptime">–</dd>
       <dt>Faults</dt><dd id="health-faults">none</dd>
       <dt>Viewers</dt><dd id="health-viewers">–</dd>
