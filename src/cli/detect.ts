@@ -1,10 +1,11 @@
 import { isImageFile } from '../detector/image-io';
 import { createLogger } from '../log';
 import { writeDetections } from '../eval/detections-json';
-import { detectFiles, entriesOf, timing, toolDetector, UsageError } from '../eval/tool-detector';
+import { entriesOf, timing, toolDetector, UsageError } from '../eval/tool-detector';
 import { listImages } from '../eval/voc-dataset';
 
 import { parseCommandArgs, usageError as usageErrorOf } from './args';
+import { detectWithProgress, throughput } from './detect-progress';
 
 const USAGE = `usage: mask-gate detect --model M --json OUT.json [--threads N] [--providers cpu,cuda,...] PATH...
   PATH: image files or folders of images. Writes one entry per face per label scored >= 0.01:
@@ -37,7 +38,8 @@ export async function detectCommand(argv: string[]): Promise<number> {
     const files = await listImages(positionals, isImageFile);
     if (files.length === 0) return usageError(`no images found in ${positionals.join(', ')}`);
     await detector.start();
-    const results = await detectFiles(detector, files);
+    const run = await detectWithProgress('detect', detector, files);
+    const results = run.results;
     const entries = entriesOf(results);
     await writeDetections(values.json, entries);
     const dup = results.length - new Set(results.map((r) => r.key)).size;
@@ -45,7 +47,7 @@ export async function detectCommand(argv: string[]): Promise<number> {
     const t = timing(results);
     process.stderr.write(
       `${results.length} images, ${results.reduce((n, r) => n + r.detections.length, 0)} faces, ${entries.length} entries -> ${values.json}` +
-        ` (${detector.info().provider}, ${t.median.toFixed(1)} ms median per image)\n`,
+        ` (${detector.info().provider}, ${t.median.toFixed(1)} ms median per image)\n${throughput(run)}\n`,
     );
     return 0;
   } catch (e) {

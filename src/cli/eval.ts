@@ -2,10 +2,11 @@ import { createLogger } from '../log';
 import { readDetections, writeDetections, type DetectionEntry } from '../eval/detections-json';
 import { DEFAULT_EVAL_OPTIONS, evaluate, type EvalOptions } from '../eval/evaluate';
 import { formatReport } from '../eval/report-text';
-import { detectFiles, entriesOf, timing, toolDetector, UsageError } from '../eval/tool-detector';
+import { entriesOf, timing, toolDetector, UsageError } from '../eval/tool-detector';
 import { loadVocDataset, readImageList } from '../eval/voc-dataset';
 
 import { parseCommandArgs, usageError as usageErrorOf } from './args';
+import { detectWithProgress, throughput } from './detect-progress';
 
 const USAGE = `usage: mask-gate eval --data DIR [--images LIST] (--detections FILE | --model M) [--json]
        [--iou 0.5] [--min-height 20] [--min-width 0] [--recall-score 0.3]
@@ -68,10 +69,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
       }
       try {
         await detector.start();
-        const results = await detectFiles(detector, data.map((d) => d.imagePath!));
-        entries = entriesOf(results);
-        const t = timing(results);
-        speed = `${detector.info().model} on ${detector.info().provider}: ${t.median.toFixed(1)} ms median, ${t.p90.toFixed(1)} ms p90 per image`;
+        const run = await detectWithProgress('eval', detector, data.map((d) => d.imagePath!));
+        entries = entriesOf(run.results);
+        const t = timing(run.results);
+        speed = `${detector.info().model} on ${detector.info().provider}: ${t.median.toFixed(1)} ms median, ${t.p90.toFixed(1)} ms p90 per image; ${throughput(run)}`;
       } finally {
         await detector.stop();
       }
