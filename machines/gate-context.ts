@@ -1,9 +1,11 @@
 import type { AlertReason, FaultSource } from './gate-events';
-import type { EvidenceConfig, GateVerdict, Tracks } from './gate-evidence';
+import type { EvidenceConfig, IgnoredFace, PersonDecision, Tracks } from './gate-evidence';
 
 /** The slice of config the machine needs: timings and policy. Plain JSON, passed as the actor's input. */
 export interface GateSettings {
   evidence: EvidenceConfig;
+  /** Decision size: faces less high than this (px) never decide, hold nor vote. */
+  decideMinFacePx: number;
   personGoneMs: number;
   relayMode: 'pulse' | 'hold';
   relayOpenMs: number;
@@ -26,8 +28,12 @@ export interface ActiveFault {
 export interface GateContext {
   settings: GateSettings;
   tracks: Tracks;
-  /** Verdict after the latest frame. */
-  verdict: GateVerdict;
+  /** Everyone in the zone at decision size after the latest frame, with what each is: the guards decide on these. */
+  people: PersonDecision[];
+  /** Faces in the zone below decision size in the latest frame (the kiosk asks them to step closer). */
+  farFaces: number;
+  /** Faces in the latest frame that do not count, with why (the operator page lists them). */
+  ignored: IgnoredFace[];
   alertReason: AlertReason | null;
   temperatureC: number | null;
   faults: ActiveFault[];
@@ -44,7 +50,9 @@ export function initialContext(settings: GateSettings): GateContext {
   return {
     settings,
     tracks: {},
-    verdict: { kind: 'empty' },
+    people: [],
+    farFaces: 0,
+    ignored: [],
     alertReason: null,
     temperatureC: null,
     faults: [],

@@ -20,7 +20,22 @@ export interface PersonObservation {
   inZone: boolean;
   /** Face box in frame pixels [x1, y1, x2, y2], for logs and the dashboard. */
   box?: [number, number, number, number];
+  /** Face height in frame pixels. Below the decision size (settings.decideMinFacePx) a face never decides. */
+  facePx: number;
+  /**
+   * False while the face has not moved since it appeared (within stationaryTolerancePx): it may be a
+   * picture, so it cannot decide yet, but at decision size it still holds the gate (when in doubt, locked).
+   */
+  moved: boolean;
+  /** Set by the tracker when the face must not count at all: a picture on the wall, or an ignore zone. */
+  ignored?: TrackerIgnoreReason;
 }
+
+/** Why the tracker ignores a face: it has not moved for stationaryAfterMs, or its centre is in an ignore zone. */
+export type TrackerIgnoreReason = 'stationary' | 'ignore_zone';
+
+/** Why a face in view does not count for the gate, as the dashboard lists it. */
+export type IgnoreReason = TrackerIgnoreReason | 'too_small' | 'outside_zone';
 
 /** Why something stopped working. Faults from the machine's own actors (boot, thermometer) retry by themselves. */
 export type FaultSource = 'camera' | 'detector' | 'hardware' | 'thermometer' | 'boot';

@@ -1,4 +1,4 @@
-import type { AlertReason, FaceLabel, PersonObservation } from './gate-events';
+import type { FaceLabel, IgnoreReason, PersonObservation } from './gate-events';
 
 /**
  * Evidence per tracked person: the last N labels, so a decision needs K of N frames to agree.
@@ -10,8 +10,15 @@ export interface EvidenceConfig {
   minConfidence: number;
 }
 
+/** What the evidence needs from settings: the vote rule, the decision size, how long an unseen face is kept. */
+export interface EvidenceRules {
+  evidence: EvidenceConfig;
+  decideMinFacePx: number;
+  personGoneMs: number;
+}
+
 export interface TrackEvidence {
-  /** The last windowFrames labels seen for this person, oldest first. */
+  /** The last windowFrames labels seen for this person at decision size, oldest first. */
   votes: FaceLabel[];
   /** Mean confidence of the votes, for the decision record. */
   confidence: number;
@@ -19,6 +26,12 @@ export interface TrackEvidence {
   lastSeen: number;
   /** Whether the face was inside the gate zone when last seen. */
   inZone: boolean;
+  /** Face height (px) when last seen. */
+  facePx: number;
+  /** The face has moved since it appeared (a picture never has). */
+  moved: boolean;
+  /** Reached a verdict once: from then on it is a person, whatever the tracker later says (see addObservations). */
+  decided: boolean;
 }
 
 export type Tracks = Record<string, TrackEvidence>;
@@ -32,28 +45,55 @@ export interface PersonDecision {
   votes: Record<FaceLabel, number>;
 }
 
+/** The decision as recorded (event log, MQTT, replay): the people it was about and what each was. */
 export type GateVerdict =
   | { kind: 'empty' }
   | { kind: 'undecided'; people: PersonDecision[] }
   | { kind: 'cleared'; people: PersonDecision[] }
-  | { kind: 'alert'; reason: Exclude<AlertReason, 'fever'>; people: PersonDecision[] };
+  | { kind: 'alert'; reason: 'no_mask' | 'incorrect'; people: PersonDecision[] };
+
+/** A face in view that does not count for the gate, and why (the operator page lists them). */
+export interface IgnoredFace {
+  id: string;
+  reason: IgnoreReason;
+  facePx: number;
+}
 
 /**
- * Adds one frame's observations. People not seen in this frame keep their votes (a face the detector
- * missed once is still there) until they have been unseen for `forgetAfterMs`.
+ * Adds one frame's observations.
+ * - A face the tracker ignores (a picture that has not moved for stationaryAfterMs, a face in an ignore
+ *   zone) is no person: it is dropped, unless it had already been decided. A person who was decided and
+ *   then stands still, or steps in front of an ignored poster, keeps counting: standing still must never
+ *   undo an alert nor let a companion be cleared past them.
+ * - A face below the decision size is kept (it is still someone) but adds no vote: votes come only from
+ *   frames at decision size.
+ * People not seen in this frame keep their votes (a face the detector missed once is still there) until
+ * they have been unseen for personGoneMs.
  */
-export function addObservations(tracks: Tracks, people: readonly PersonObservation[], t: number, cfg: EvidenceConfig, forgetAfterMs: number): Tracks {
+export function addObservations(tracks: Tracks, people: readonly PersonObservation[], t: number, rules: EvidenceRules): Tracks {
+  const cfg = rules.evidence;
   const next: Tracks = {};
   for (const [id, tr] of Object.entries(tracks)) {
-    if (t - tr.lastSeen <= forgetAfterMs) next[id] = tr;
+    if (t - tr.lastSeen <= rules.personGoneMs) next[id] = tr;
   }
   for (const p of people) {
     const prev = next[p.id];
+    if (p.ignored && !prev?.decided) {
+      delete next[p.id];
+      continue;
+    }
+    const seen = { lastSeen: t, inZone: p.inZone, facePx: p.facePx, moved: p.moved || (prev?.moved ?? false) };
+    if (p.facePx < rules.decideMinFacePx) {
+      next[p.id] = { votes: prev?.votes ?? [], confidence: prev?.confidence ?? 0, decided: prev?.decided ?? false, ...seen };
+      continue;
+    }
     const label: FaceLabel = p.confidence >= cfg.minConfidence ? p.label : 'unknown';
     const votes = [...(prev?.votes ?? []), label].slice(-cfg.windowFrames);
     const n = votes.length;
-    const confidence = prev ? prev.confidence + (p.confidence - prev.confidence) / Math.min(n, cfg.windowFrames) : p.confidence;
-    next[p.id] = { votes, confidence, lastSeen: t, inZone: p.inZone };
+    const confidence = prev && prev.votes.length ? prev.confidence + (p.confidence - prev.confidence) / Math.min(n, cfg.windowFrames) : p.confidence;
+    const tr: TrackEvidence = { votes, confidence, decided: prev?.decided ?? false, ...seen };
+    tr.decided ||= personVerdict(tr, cfg.agreeFrames) !== 'undecided';
+    next[p.id] = tr;
   }
   return next;
 }
@@ -64,33 +104,61 @@ export function countVotes(votes: readonly FaceLabel[]): Record<FaceLabel, numbe
   return c;
 }
 
-/** K of the last N agree: masked, or unmasked (no_mask and incorrect together, the larger one names it). */
+/**
+ * K of the last N agree. Unmasked (no_mask and incorrect together; the larger names it, no_mask on a tie)
+ * is asked first, and masked needs more votes than unmasked: no_mask and incorrect outvote mask on ties.
+ * A face that has not moved since it appeared (possibly a picture) is undecided whatever its votes.
+ */
 export function personVerdict(tr: TrackEvidence, k: number): PersonVerdict {
+  if (!tr.moved) return 'undecided';
   const c = countVotes(tr.votes);
-  if (c.mask >= k) return 'mask';
-  if (c.no_mask + c.incorrect >= k) return c.incorrect > c.no_mask ? 'incorrect' : 'no_mask';
+  const unmasked = c.no_mask + c.incorrect;
+  if (unmasked >= k) return c.incorrect > c.no_mask ? 'incorrect' : 'no_mask';
+  if (c.mask >= k && c.mask > unmasked) return 'mask';
   return 'undecided';
 }
 
-/** The people who count for the gate: in the zone when last seen. */
-export function peopleInZone(tracks: Tracks): [string, TrackEvidence][] {
-  return Object.entries(tracks).filter(([, tr]) => tr.inZone);
+/** Everyone the gate decides on: in the zone and at decision size when last seen. */
+export function peopleAtDecisionSize(tracks: Tracks, rules: EvidenceRules): PersonDecision[] {
+  return Object.entries(tracks)
+    .filter(([, tr]) => tr.inZone && tr.facePx >= rules.decideMinFacePx)
+    .map(([id, tr]) => ({ id, verdict: personVerdict(tr, rules.evidence.agreeFrames), confidence: round3(tr.confidence), votes: countVotes(tr.votes) }));
 }
 
-/** Any unmasked person alerts; the gate clears only when everyone in the zone is masked. */
-export function gateVerdict(tracks: Tracks, k: number): GateVerdict {
-  const inZone = peopleInZone(tracks);
-  if (inZone.length === 0) return { kind: 'empty' };
-  const people: PersonDecision[] = inZone.map(([id, tr]) => ({ id, verdict: personVerdict(tr, k), confidence: round3(tr.confidence), votes: countVotes(tr.votes) }));
-  if (people.some((p) => p.verdict === 'no_mask')) return { kind: 'alert', reason: 'no_mask', people };
-  if (people.some((p) => p.verdict === 'incorrect')) return { kind: 'alert', reason: 'incorrect', people };
-  if (people.every((p) => p.verdict === 'mask')) return { kind: 'cleared', people };
-  return { kind: 'undecided', people };
+// The clearing rule's parts. The statechart's guards compose them (gate.machine.ts); verdictOf describes
+// the same composition for the decision record.
+export const isUnmasked = (p: PersonDecision): boolean => p.verdict === 'no_mask' || p.verdict === 'incorrect';
+export const someoneUnmasked = (people: readonly PersonDecision[]): boolean => people.some(isUnmasked);
+export const someoneUndecided = (people: readonly PersonDecision[]): boolean => people.some((p) => p.verdict === 'undecided');
+
+/** The alert's reason: no_mask when anyone has no mask at all, else incorrect; null when nobody is unmasked. */
+export function alertReasonOf(people: readonly PersonDecision[]): 'no_mask' | 'incorrect' | null {
+  if (people.some((p) => p.verdict === 'no_mask')) return 'no_mask';
+  return people.some((p) => p.verdict === 'incorrect') ? 'incorrect' : null;
 }
 
-/** Whether this frame shows anyone in the zone (drives the person-gone timer). */
-export function anyoneInZoneNow(people: readonly PersonObservation[]): boolean {
-  return people.some((p) => p.inZone);
+/** The record of a decision: alert if anyone is unmasked, cleared only if everyone is masked and nobody undecided. */
+export function verdictOf(people: PersonDecision[]): GateVerdict {
+  if (people.length === 0) return { kind: 'empty' };
+  const reason = alertReasonOf(people);
+  if (reason) return { kind: 'alert', reason, people };
+  return someoneUndecided(people) ? { kind: 'undecided', people } : { kind: 'cleared', people };
+}
+
+/** Whether this frame shows anyone the gate decides on: in the zone, at decision size, counted. */
+export function anyoneAtDecisionSizeNow(tracks: Tracks, t: number, rules: EvidenceRules): boolean {
+  return Object.values(tracks).some((tr) => tr.lastSeen === t && tr.inZone && tr.facePx >= rules.decideMinFacePx);
+}
+
+/** This frame's faces that do not count, and why; `tracks` is the evidence after the frame. */
+export function ignoredFaces(people: readonly PersonObservation[], tracks: Tracks, rules: EvidenceRules): IgnoredFace[] {
+  const out: IgnoredFace[] = [];
+  for (const p of people) {
+    const counted = tracks[p.id] !== undefined;
+    const reason: IgnoreReason | null = p.ignored && !counted ? p.ignored : !p.inZone ? 'outside_zone' : p.facePx < rules.decideMinFacePx ? 'too_small' : null;
+    if (reason) out.push({ id: p.id, reason, facePx: Math.round(p.facePx) });
+  }
+  return out;
 }
 
 function round3(x: number): number {

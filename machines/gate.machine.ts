@@ -1,7 +1,17 @@
-import { and, assign, fromPromise, raise, setup } from 'xstate';
+import { and, assign, fromPromise, not, raise, setup } from 'xstate';
 import { initialContext, SELF_RETRYING, type GateContext, type GateSettings } from './gate-context';
-import type { AlertReason, FaultSource, GateEvent, PersonObservation, PromptId } from './gate-events';
-import { addObservations, anyoneInZoneNow, gateVerdict, type GateVerdict } from './gate-evidence';
+import type { AlertReason, FaultSource, GateEvent, PromptId } from './gate-events';
+import {
+  addObservations,
+  alertReasonOf,
+  anyoneAtDecisionSizeNow,
+  ignoredFaces,
+  peopleAtDecisionSize,
+  someoneUndecided,
+  someoneUnmasked,
+  verdictOf,
+  type GateVerdict,
+} from './gate-evidence';
 
 /** Raised by the machine after each PEOPLE event has updated the evidence. */
 type InternalEvent = { type: 'gate.evaluate'; anyoneNow: boolean } | { type: 'gate.personGone' };
@@ -49,17 +59,25 @@ export const gateMachine = setup({
     recordPeople: assign(({ context, event }) => {
       if (event.type !== 'PEOPLE') return {};
       const s = context.settings;
-      const tracks = addObservations(context.tracks, event.people, event.t, s.evidence, s.personGoneMs);
-      return { tracks, verdict: gateVerdict(tracks, s.evidence.agreeFrames), lastFrame: { t: event.t, frame: event.frame } };
+      const tracks = addObservations(context.tracks, event.people, event.t, s);
+      const ignored = ignoredFaces(event.people, tracks, s);
+      return {
+        tracks,
+        people: peopleAtDecisionSize(tracks, s),
+        farFaces: ignored.filter((f) => f.reason === 'too_small').length,
+        ignored,
+        lastFrame: { t: event.t, frame: event.frame },
+      };
     }),
-    raiseEvaluate: raise(({ event }) => ({
+    raiseEvaluate: raise(({ context, event }) => ({
       type: 'gate.evaluate' as const,
-      anyoneNow: event.type === 'PEOPLE' && anyoneInZoneNow(event.people as PersonObservation[]),
+      // Presence is someone the gate decides on: a far face, a picture or an ignored face holds nothing.
+      anyoneNow: event.type === 'PEOPLE' && anyoneAtDecisionSizeNow(context.tracks, event.t, context.settings),
     })),
     raisePersonGone: raise({ type: 'gate.personGone' as const }),
-    forgetPeople: assign({ tracks: {}, verdict: { kind: 'empty' as const }, alertReason: null, temperatureC: null }),
+    forgetPeople: assign({ tracks: {}, people: [], farFaces: 0, alertReason: null, temperatureC: null }),
     setAlertReason: assign({
-      alertReason: ({ context }) => (context.verdict.kind === 'alert' ? context.verdict.reason : context.alertReason),
+      alertReason: ({ context }) => alertReasonOf(context.people) ?? context.alertReason,
     }),
     setFeverAlert: assign({ alertReason: 'fever' as const }),
     setTemperature: assign({ temperatureC: ({ event }) => (event as unknown as { output: number }).output }),
@@ -80,11 +98,13 @@ export const gateMachine = setup({
   guards: {
     anyoneNow: ({ event }) => event.type === 'gate.evaluate' && event.anyoneNow,
     nobodyNow: ({ event }) => event.type === 'gate.evaluate' && !event.anyoneNow,
-    verdictAlert: ({ context }) => context.verdict.kind === 'alert',
-    verdictCleared: ({ context }) => context.verdict.kind === 'cleared',
-    verdictClearedNeedsScreening: ({ context }) => context.verdict.kind === 'cleared' && context.settings.hasThermometer,
-    verdictUndecided: ({ context }) => context.verdict.kind === 'undecided',
-    alertReasonChanged: ({ context }) => context.verdict.kind === 'alert' && context.verdict.reason !== context.alertReason,
+    // The clearing rule, over the people in the zone at decision size (faces below it, pictures and ignored
+    // faces are not among them). `everyoneMasked` below composes these three.
+    nobodyAtDecisionSize: ({ context }) => context.people.length === 0,
+    someoneUnmasked: ({ context }) => someoneUnmasked(context.people),
+    someoneUndecided: ({ context }) => someoneUndecided(context.people),
+    hasThermometer: ({ context }) => context.settings.hasThermometer,
+    alertReasonChanged: ({ context }) => alertReasonOf(context.people) !== context.alertReason,
     maskAlert: ({ context }) => context.alertReason !== 'fever',
     fever: ({ context, event }) => {
       const t = (event as unknown as { output?: number }).output;
@@ -104,7 +124,21 @@ export const gateMachine = setup({
     selfTestBlink: ({ context }) => context.settings.selfTestBlinkMs,
     faultRetry: ({ context }) => context.settings.faultRetryMs,
   },
-}).createMachine({
+})
+  .extend({
+    guards: {
+      /**
+       * The gate clears only when every person in the zone at decision size is decided `mask` and nobody at
+       * decision size is still undecided (an empty zone clears nothing). Who is unmasked outvotes masks on
+       * ties (personVerdict); anyone unmasked alerts (`someoneUnmasked`, asked first everywhere).
+       */
+      everyoneMasked: and([not('nobodyAtDecisionSize'), not('someoneUnmasked'), not('someoneUndecided')]),
+      everyoneMaskedNeedsScreening: and(['everyoneMasked', 'hasThermometer']),
+      /** After a passage: a newcomer (undecided) is evaluated afresh, unless someone is unmasked (that alerts). */
+      newcomerUndecided: and(['someoneUndecided', not('someoneUnmasked')]),
+    },
+  })
+  .createMachine({
   id: 'gate',
   context: ({ input }) => initialContext(input),
   initial: 'booting',
@@ -191,9 +225,9 @@ export const gateMachine = setup({
             evaluating: {
               on: {
                 'gate.evaluate': [
-                  { guard: 'verdictAlert', target: 'alert' },
-                  { guard: 'verdictClearedNeedsScreening', target: 'screening' },
-                  { guard: 'verdictCleared', target: 'cleared' },
+                  { guard: 'someoneUnmasked', target: 'alert' },
+                  { guard: 'everyoneMaskedNeedsScreening', target: 'screening' },
+                  { guard: 'everyoneMasked', target: 'cleared' },
                 ],
               },
             },
@@ -210,12 +244,12 @@ export const gateMachine = setup({
                   actions: { type: 'addFault', params: ({ event }) => ({ source: 'thermometer' as const, reason: `temperature read failed: ${errorText(event.error)}` }) },
                 },
               },
-              on: { 'gate.evaluate': { guard: 'verdictAlert', target: 'alert' } },
+              on: { 'gate.evaluate': { guard: 'someoneUnmasked', target: 'alert' } },
             },
             cleared: {
               initial: 'open',
               entry: [{ type: 'say', params: { prompt: 'thank_you' } }, { type: 'reportDecision', params: ({ context }) => decision(context, 'cleared') }],
-              on: { 'gate.evaluate': { guard: 'verdictAlert', target: 'alert' } },
+              on: { 'gate.evaluate': { guard: 'someoneUnmasked', target: 'alert' } },
               states: {
                 /** Relay released: a pulse of relayOpenMs, or held until the passage sensor fires. */
                 open: {
@@ -223,7 +257,7 @@ export const gateMachine = setup({
                   on: { PASSAGE: 'closed' },
                 },
                 /** The passage is over; a newcomer in the zone is evaluated afresh. */
-                closed: { on: { 'gate.evaluate': { guard: 'verdictUndecided', target: '#gate.operating.door.evaluating' } } },
+                closed: { on: { 'gate.evaluate': { guard: 'newcomerUndecided', target: '#gate.operating.door.evaluating' } } },
               },
             },
             alert: {
@@ -232,12 +266,12 @@ export const gateMachine = setup({
               on: {
                 'gate.evaluate': [
                   // Re-evaluated continuously: putting a mask on clears (a fever alert does not).
-                  { guard: and(['maskAlert', 'verdictClearedNeedsScreening']), target: 'screening' },
-                  { guard: and(['maskAlert', 'verdictCleared']), target: 'cleared' },
+                  { guard: and(['maskAlert', 'everyoneMaskedNeedsScreening']), target: 'screening' },
+                  { guard: and(['maskAlert', 'everyoneMasked']), target: 'cleared' },
                   {
                     // A fever alert keeps its reason until the person leaves.
-                    guard: and(['maskAlert', 'alertReasonChanged']),
-                    actions: ['setAlertReason', { type: 'say', params: ({ context }) => ({ prompt: promptFor[context.verdict.kind === 'alert' ? context.verdict.reason : 'no_mask'] }) }],
+                    guard: and(['maskAlert', 'someoneUnmasked', 'alertReasonChanged']),
+                    actions: ['setAlertReason', { type: 'say', params: ({ context }) => ({ prompt: promptFor[alertReasonOf(context.people) ?? 'no_mask'] }) }],
                   },
                 ],
                 PASSAGE: { actions: 'reportForcedPassage' },
@@ -286,7 +320,7 @@ export const gateMachine = setup({
 });
 
 function decision(context: GateContext, outcome: 'cleared' | 'alert'): DecisionReport {
-  return { outcome, reason: outcome === 'alert' ? context.alertReason : null, verdict: context.verdict, temperatureC: context.temperatureC, t: context.lastFrame?.t ?? null };
+  return { outcome, reason: outcome === 'alert' ? context.alertReason : null, verdict: verdictOf(context.people), temperatureC: context.temperatureC, t: context.lastFrame?.t ?? null };
 }
 
 function errorText(e: unknown): string {

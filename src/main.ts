@@ -76,7 +76,7 @@ export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
   const hardware = createHardware(config.hardware, { logger: log.child('hardware'), clock });
   let camera: CameraSupervisor | null = null;
   const detector = createDetector({ config: config.detector, log: log.child('detector'), ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.sessions ? { sessions: opts.sessions } : {}) });
-  const tracker = createTracker(config.detector.tracker, config.gate.zone);
+  const tracker = createTracker(config.detector.tracker, config.gate);
   const rate = new FrameRate(clock);
   let lastFrame: FrameStats | null = null;
 

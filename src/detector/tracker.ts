@@ -1,7 +1,9 @@
 import type { DetectorConfig } from '../config/sections/detector';
 import type { GateConfig } from '../config/sections/gate';
-import type { FaceLabel, GateEvent, PersonObservation } from '../../machines/gate-events';
+import type { FaceLabel, GateEvent, PersonObservation, TrackerIgnoreReason } from '../../machines/gate-events';
 import { boxCentre, iou } from './geometry';
+import { inIgnoreZone } from './ignore-zones';
+import { StationaryFaces, type Motion } from './stationary';
 import { MASK_LABELS, type Box, type Detection } from './types';
 
 /**
@@ -14,10 +16,16 @@ import { MASK_LABELS, type Box, type Detection } from './types';
  *
  * A new track is tentative until matched in `confirmFrames` frames in a row: unreported, no zone events,
  * and dropped at its first miss. Its evidence (the EMA) counts from its first frame.
+ *
+ * Each person also says how high the face is, whether it has moved since it appeared, and whether the
+ * gate must ignore it: a picture that has not moved for stationaryAfterMs (stationary.ts), or a face
+ * whose centre is in one of the ignore zones.
  */
 
 export type TrackerConfig = DetectorConfig['tracker'];
 export type Zone = GateConfig['zone'];
+/** The gate settings the tracker applies: the zone, pictures on the wall, ignore zones. */
+export type TrackerGate = Pick<GateConfig, 'zone'> & Partial<Pick<GateConfig, 'stationaryAfterMs' | 'stationaryTolerancePx' | 'ignoreZones'>>;
 export type PeopleEvent = Extract<GateEvent, { type: 'PEOPLE' }>;
 
 /** A face entering or leaving the gate zone; `lost` means the track ended while inside. */
@@ -44,6 +52,10 @@ export interface TrackSnapshot {
   /** Consecutive frames without a match. */
   missed: number;
   firstSeen: number;
+  /** Has moved since it appeared. */
+  moved: boolean;
+  /** Why the gate ignores this face, if it does. */
+  ignored?: TrackerIgnoreReason;
 }
 
 export interface TrackerUpdate {
@@ -69,9 +81,15 @@ interface Track {
   hits: number;
   missed: number;
   firstSeen: number;
+  motion: Motion;
+  ignored?: TrackerIgnoreReason;
 }
 
-export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p'): FaceTracker {
+export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix = 'p'): FaceTracker {
+  const { zone } = gate;
+  const ignoreZones = gate.ignoreZones ?? [];
+  // Without stationaryAfterMs (a caller that predates it), pictures are not looked for: every face has moved.
+  const stationary = new StationaryFaces({ afterMs: gate.stationaryAfterMs ?? 0, tolerancePx: gate.stationaryTolerancePx ?? 4 });
   const alpha = 2 / (config.smoothingFrames + 1);
   let tracks: Track[] = [];
   let nextId = 1;
@@ -79,12 +97,13 @@ export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p')
   /**
    * The gate's question is binary (masked or not), so no_mask and incorrect are weighed together: a face
    * 35% masked, 30% unmasked and 30% mask-below-the-nose is unmasked with 0.6, not masked with 0.35.
-   * The label names the larger of the two (it picks the voice prompt).
+   * The label names the larger of the two (it picks the voice prompt). On a tie with mask, unmasked wins:
+   * when in doubt, the gate must not open.
    */
   const decide = (tr: Track): { label: FaceLabel; confidence: number } => {
     const [mask, noMask, incorrect, unknown] = tr.p as [number, number, number, number];
     const unmasked = noMask + incorrect;
-    if (unmasked > mask && unmasked > unknown) return { label: incorrect > noMask ? 'incorrect' : 'no_mask', confidence: unmasked };
+    if (unmasked >= mask && unmasked > unknown) return { label: incorrect > noMask ? 'incorrect' : 'no_mask', confidence: unmasked };
     return mask >= unknown ? { label: 'mask', confidence: mask } : { label: 'unknown', confidence: unknown };
   };
   const zoneEvent = (tr: Track, type: ZoneEvent['type'], t: number, frame: number, reason?: ZoneEvent['reason']): ZoneEvent => ({
@@ -105,6 +124,12 @@ export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p')
         const y = cy / size.height;
         return x >= zone.x && x <= zone.x + zone.width && y >= zone.y && y <= zone.y + zone.height;
       };
+      const ignoredReason = (tr: Track): TrackerIgnoreReason | undefined => {
+        const [cx, cy] = boxCentre(tr.box);
+        if (inIgnoreZone(ignoreZones, cx / size.width, cy / size.height)) return 'ignore_zone';
+        return tr.motion.stationary ? 'stationary' : undefined;
+      };
+      stationary.expire(t);
 
       // Greedy matching, highest IoU first: with a handful of faces it equals the optimal assignment
       // in practice and never swaps two well-separated people.
@@ -131,13 +156,15 @@ export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p')
         const ti = trackOf.get(di);
         let tr: Track;
         if (ti === undefined) {
-          tr = { id: `${idPrefix}${nextId++}`, box: d.box, p: obs, inZone: false, hits: 0, missed: 0, firstSeen: frame };
+          tr = { id: `${idPrefix}${nextId++}`, box: d.box, p: obs, inZone: false, hits: 0, missed: 0, firstSeen: frame, motion: stationary.start(d.box, t) };
           tracks.push(tr);
         } else {
           tr = tracks[ti]!;
           tr.box = d.box;
           tr.p = tr.p.map((v, i) => v + alpha * (obs[i]! - v));
+          stationary.update(tr.motion, d.box, t);
         }
+        tr.ignored = ignoredReason(tr);
         tr.hits++;
         tr.missed = 0;
         seen.add(tr);
@@ -163,7 +190,15 @@ export function createTracker(config: TrackerConfig, zone: Zone, idPrefix = 'p')
       }
       tracks = kept;
 
-      const people: PersonObservation[] = matched.map((tr) => ({ id: tr.id, ...decide(tr), inZone: tr.inZone, box: [...tr.box] }));
+      const people: PersonObservation[] = matched.map((tr) => ({
+        id: tr.id,
+        ...decide(tr),
+        inZone: tr.inZone,
+        box: [...tr.box],
+        facePx: tr.box[3] - tr.box[1],
+        moved: tr.motion.moved,
+        ...(tr.ignored ? { ignored: tr.ignored } : {}),
+      }));
       const confirmed = tracks.filter((tr) => tr.hits >= config.confirmFrames);
       return { event: { type: 'PEOPLE', t, frame, people }, zone: zoneEvents, tracks: confirmed.map((tr) => snapshot(tr, decide(tr))) };
     },
@@ -195,5 +230,7 @@ function snapshot(tr: Track, d: { label: FaceLabel; confidence: number }): Track
     hits: tr.hits,
     missed: tr.missed,
     firstSeen: tr.firstSeen,
+    moved: tr.motion.moved,
+    ...(tr.ignored ? { ignored: tr.ignored } : {}),
   };
 }

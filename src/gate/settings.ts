@@ -6,6 +6,7 @@ export function gateSettingsFromConfig(c: Config): GateSettings {
   const g = c.gate;
   return {
     evidence: { ...g.evidence },
+    decideMinFacePx: g.decideMinFacePx,
     personGoneMs: g.personGoneMs,
     relayMode: g.relayMode,
     relayOpenMs: g.relayOpenMs,

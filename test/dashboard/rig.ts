@@ -89,7 +89,7 @@ export class SceneFeeder {
     this.last = { rgb, boxes: label ? [[...FACE]] : [] };
     const detectMs = 18 + (seq % 7);
     this.rate.add(detectMs);
-    this.send({ type: 'PEOPLE', t: Date.now(), frame: seq, people: tracks.map((t) => ({ id: 't1', label: t.label, confidence: t.confidence, inZone: true, box: t.box })) });
+    this.send({ type: 'PEOPLE', t: Date.now(), frame: seq, people: tracks.map((t) => ({ id: 't1', label: t.label, confidence: t.confidence, inZone: true, box: t.box, facePx: t.box[3] - t.box[1], moved: true })) });
     this.offer({ seq, tMs: Date.now(), detectMs, frame: { data: rgb, width: W, height: H }, tracks });
   }
 }

@@ -12,13 +12,13 @@ function face(box: Box, scores: Partial<Record<MaskLabel, number>>): Detection {
 }
 
 test('one face keeps its id across frames; its class probabilities are an EMA with unknown as the remainder', () => {
-  const t = createTracker(config, zone);
+  const t = createTracker(config, { zone });
   const a = t.update([face([40, 40, 60, 60], { mask: 0.8 })], size, 1000, 1);
   // First sight: the observation itself, mask 0.8, unknown 0.2.
-  expect(a.event).toEqual({ type: 'PEOPLE', t: 1000, frame: 1, people: [{ id: 'p1', label: 'mask', confidence: 0.8, inZone: true, box: [40, 40, 60, 60] }] });
+  expect(a.event).toEqual({ type: 'PEOPLE', t: 1000, frame: 1, people: [{ id: 'p1', label: 'mask', confidence: 0.8, inZone: true, box: [40, 40, 60, 60], facePx: 20, moved: true }] });
   const b = t.update([face([42, 40, 62, 60], { no_mask: 0.9 })], size, 1033, 2);
   // mask 0.8 -> 0.4, no_mask 0 -> 0.45, unknown 0.2 -> 0.15.
-  expect(b.event.people).toEqual([{ id: 'p1', label: 'no_mask', confidence: 0.45, inZone: true, box: [42, 40, 62, 60] }]);
+  expect(b.event.people).toEqual([{ id: 'p1', label: 'no_mask', confidence: 0.45, inZone: true, box: [42, 40, 62, 60], facePx: 20, moved: true }]);
   const c = t.update([face([44, 40, 64, 60], { no_mask: 0.9 })], size, 1066, 3);
   expect(c.event.people[0]).toMatchObject({ id: 'p1', label: 'no_mask', confidence: 0.675 });
   const p = c.tracks[0]!.probabilities;
@@ -27,7 +27,7 @@ test('one face keeps its id across frames; its class probabilities are an EMA wi
 });
 
 test('a detection with low scores reads as unknown; scores summing past 1 are shares', () => {
-  const t = createTracker({ ...config, smoothingFrames: 1 }, zone);
+  const t = createTracker({ ...config, smoothingFrames: 1 }, { zone });
   expect(t.update([face([40, 40, 60, 60], { mask: 0.2, no_mask: 0.1 })], size, 0, 1).event.people[0]).toMatchObject({ label: 'unknown', confidence: 0.7 });
   const r = t.update([face([40, 40, 60, 60], { mask: 0.9, no_mask: 0.6 })], size, 0, 2);
   expect(r.event.people[0]!.label).toBe('mask');
@@ -35,7 +35,7 @@ test('a detection with low scores reads as unknown; scores summing past 1 are sh
 });
 
 test('no_mask and incorrect are weighed together against mask: the label is the larger, the confidence their sum', () => {
-  const t = createTracker({ ...config, smoothingFrames: 1 }, zone);
+  const t = createTracker({ ...config, smoothingFrames: 1 }, { zone });
   // Masked 0.35 against unmasked 0.3 + 0.3: an unmasked person, 0.6 sure (argmax alone said mask, 0.35).
   expect(t.update([face([40, 40, 60, 60], { mask: 0.35, no_mask: 0.3, incorrect: 0.3 })], size, 0, 1).event.people[0]).toMatchObject({ label: 'no_mask', confidence: 0.6 });
   expect(t.update([face([40, 40, 60, 60], { mask: 0.3, no_mask: 0.2, incorrect: 0.45 })], size, 0, 2).event.people[0]).toMatchObject({ label: 'incorrect', confidence: 0.65 });
@@ -46,7 +46,7 @@ test('no_mask and incorrect are weighed together against mask: the label is the 
 });
 
 test('two people get two ids, matched by the highest IoU, and a newcomer never takes an old id', () => {
-  const t = createTracker(config, zone);
+  const t = createTracker(config, { zone });
   t.update([face([10, 10, 30, 30], { mask: 1 }), face([60, 10, 80, 30], { no_mask: 1 })], size, 0, 1);
   // Both move a little, listed in the other order, plus a third face.
   const r = t.update([face([62, 10, 82, 30], { no_mask: 1 }), face([12, 10, 32, 30], { mask: 1 }), face([40, 60, 60, 80], { mask: 1 })], size, 33, 2);
@@ -54,7 +54,7 @@ test('two people get two ids, matched by the highest IoU, and a newcomer never t
 });
 
 test('a track survives maxMissedFrames without a match, unreported; then ends, leaving the zone as "lost"', () => {
-  const t = createTracker(config, zone);
+  const t = createTracker(config, { zone });
   t.update([face([40, 40, 60, 60], { mask: 1 })], size, 0, 1);
   const gap1 = t.update([], size, 33, 2);
   expect(gap1.event.people).toEqual([]);
@@ -71,7 +71,7 @@ test('a track survives maxMissedFrames without a match, unreported; then ends, l
 });
 
 test('zone enter and leave follow the face centre against the zone fractions', () => {
-  const t = createTracker(config, zone);
+  const t = createTracker(config, { zone });
   // Centre x 12: outside (zone starts at 20).
   const out = t.update([face([2, 40, 22, 60], { mask: 1 })], size, 0, 1);
   expect(out.zone).toEqual([]);
@@ -87,26 +87,26 @@ test('zone enter and leave follow the face centre against the zone fractions', (
 });
 
 test('reset ends every track and reports those that were inside', () => {
-  const t = createTracker(config, zone);
+  const t = createTracker(config, { zone });
   t.update([face([40, 40, 60, 60], { no_mask: 1 }), face([0, 0, 10, 10], { mask: 1 })], size, 0, 1);
   expect(t.reset(50, 2)).toEqual([{ type: 'ZONE_LEAVE', id: 'p1', t: 50, frame: 2, label: 'no_mask', confidence: 1, reason: 'lost' }]);
   expect(t.update([face([40, 40, 60, 60], { no_mask: 1 })], size, 66, 3).event.people[0]!.id).toBe('p3');
 });
 
 test('a new face is a person only once matched in confirmFrames frames in a row; its evidence counts from the first', () => {
-  const t = createTracker({ ...config, confirmFrames: 2 }, zone);
+  const t = createTracker({ ...config, confirmFrames: 2 }, { zone });
   const a = t.update([face([40, 40, 60, 60], { mask: 0.8 })], size, 1000, 1);
   expect(a.event.people).toEqual([]);
   expect(a.zone).toEqual([]);
   expect(a.tracks).toEqual([]);
   const b = t.update([face([41, 40, 61, 60], { mask: 0.8 })], size, 1033, 2);
-  expect(b.event.people).toEqual([{ id: 'p1', label: 'mask', confidence: 0.8, inZone: true, box: [41, 40, 61, 60] }]);
+  expect(b.event.people).toEqual([{ id: 'p1', label: 'mask', confidence: 0.8, inZone: true, box: [41, 40, 61, 60], facePx: 20, moved: true }]);
   expect(b.zone.map((z) => [z.type, z.id])).toEqual([['ZONE_ENTER', 'p1']]);
   expect(b.tracks[0]).toMatchObject({ hits: 2, firstSeen: 1 });
 });
 
 test('a box seen in one frame (a reflection, a duplicate) never becomes a person and leaves no track behind', () => {
-  const t = createTracker({ ...config, confirmFrames: 2 }, zone);
+  const t = createTracker({ ...config, confirmFrames: 2 }, { zone });
   t.update([face([40, 40, 60, 60], { mask: 0.9 })], size, 1000, 1);
   t.update([face([40, 40, 60, 60], { mask: 0.9 }), face([70, 10, 80, 20], { incorrect: 0.7 })], size, 1033, 2);
   const c = t.update([face([40, 40, 60, 60], { mask: 0.9 })], size, 1066, 3);

@@ -54,7 +54,7 @@ async function startGate(extra = '', hwOpts: { fireActive?: boolean; thermometer
   await gate.start();
   await settle(config.gate.selfTestBlinkMs * 3 + 10);
   const person = (label: PersonObservation['label'], n = 5) => {
-    for (let i = 0; i < n; i++) gate.send({ type: 'PEOPLE', t: Date.now(), frame: i, people: [{ id: 't1', label, confidence: 0.9, inZone: true }] });
+    for (let i = 0; i < n; i++) gate.send({ type: 'PEOPLE', t: Date.now(), frame: i, people: [{ id: 't1', label, confidence: 0.9, inZone: true, facePx: 100, moved: true }] });
   };
   return { config, hw, gate, log, events, person };
 }

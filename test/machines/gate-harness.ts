@@ -23,6 +23,12 @@ export async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
 
+/** A face at the door: 100 px high, above the default decision size (44 px at 640 wide). */
+export const FACE_PX = 100;
+
+/** One person in front of the camera, as the tracker would report them each frame. */
+export type Person = Omit<PersonObservation, 'id' | 'confidence' | 'box'>;
+
 export type Effect =
   | { t: number; kind: 'say'; prompt: PromptId }
   | { t: number; kind: 'notifyStaff'; reason: string | null }
@@ -50,7 +56,7 @@ export class GateHarness {
   readonly actor: Actor<typeof gateMachine>;
   readonly settings: GateSettings;
   /** People currently in front of the camera and the label each is showing. */
-  people = new Map<string, { label: FaceLabel; inZone: boolean }>();
+  people = new Map<string, Person>();
   private frameNo = 0;
   private nextId = 1;
 
@@ -105,9 +111,10 @@ export class GateHarness {
     await flush();
   }
 
-  addPerson(label: FaceLabel = 'unknown', inZone = true): string {
+  /** Someone walks up (they have moved) and stands at the door: a face of FACE_PX, unless `over` says otherwise. */
+  addPerson(label: FaceLabel = 'unknown', inZone = true, over: Partial<Person> = {}): string {
     const id = `p${this.nextId++}`;
-    this.people.set(id, { label, inZone });
+    this.people.set(id, { label, inZone, facePx: FACE_PX, moved: true, ...over });
     return id;
   }
   setAll(label: FaceLabel): void {
@@ -118,7 +125,7 @@ export class GateHarness {
   /** One camera frame `dt` ms after the last, showing the current people (or the ones given). */
   frame(dt = 100, people?: PersonObservation[]): void {
     this.clock.increment(dt);
-    const obs = people ?? [...this.people].map(([id, p]) => ({ id, label: p.label, confidence: 0.9, inZone: p.inZone }));
+    const obs = people ?? [...this.people].map(([id, p]) => ({ id, confidence: 0.9, ...p }));
     this.actor.send({ type: 'PEOPLE', t: this.clock.now(), frame: ++this.frameNo, people: obs });
   }
   frames(n: number, dt = 100): void {

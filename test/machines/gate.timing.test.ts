@@ -84,11 +84,11 @@ describe('evidence: K of the last N frames', () => {
     const id = h.addPerson('unknown');
     h.frames(3);
     // A single confident no_mask frame amid unknowns: no alert.
-    h.frame(100, [{ id, label: 'no_mask', confidence: 0.95, inZone: true }]);
+    h.frame(100, [{ id, label: 'no_mask', confidence: 0.95, inZone: true, facePx: 100, moved: true }]);
     h.frames(3);
     expect(h.state).toBe('evaluating');
     // A single mask frame amid unknowns: the relay stays locked.
-    h.frame(100, [{ id, label: 'mask', confidence: 0.95, inZone: true }]);
+    h.frame(100, [{ id, label: 'mask', confidence: 0.95, inZone: true, facePx: 100, moved: true }]);
     h.frames(3);
     expect(h.state).toBe('evaluating');
     expect(h.effects.filter((e) => e.kind === 'say')).toEqual([]);
@@ -98,7 +98,7 @@ describe('evidence: K of the last N frames', () => {
     const h = await booted();
     const id = h.addPerson('mask');
     h.frames(2);
-    h.frame(100, [{ id, label: 'no_mask', confidence: 0.9, inZone: true }]);
+    h.frame(100, [{ id, label: 'no_mask', confidence: 0.9, inZone: true, facePx: 100, moved: true }]);
     h.frames(K - 2);
     expect(h.state).toBe('cleared.open');
     expect(h.prompts()).toEqual(['thank_you']);
@@ -107,7 +107,7 @@ describe('evidence: K of the last N frames', () => {
   test('low-confidence labels count as unknown', async () => {
     const h = await booted({ settings: { evidence: { windowFrames: 8, agreeFrames: 5, minConfidence: 0.6 } } });
     const id = h.addPerson();
-    for (let i = 0; i < 8; i++) h.frame(100, [{ id, label: 'no_mask', confidence: 0.55, inZone: true }]);
+    for (let i = 0; i < 8; i++) h.frame(100, [{ id, label: 'no_mask', confidence: 0.55, inZone: true, facePx: 100, moved: true }]);
     expect(h.state).toBe('evaluating');
   });
 });

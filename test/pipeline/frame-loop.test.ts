@@ -29,7 +29,7 @@ function loop(n: number, detect: (seq: number) => Promise<Detection[]>) {
   const l = new FrameLoop({
     frames: frames(n),
     detector: { detect: () => detect(++seq), start: async () => void restarts.push('start'), stop: async () => void restarts.push('stop') },
-    tracker: createTracker({ iouThreshold: 0.3, confirmFrames: 1, maxMissedFrames: 2, smoothingFrames: 3 }, { x: 0, y: 0, width: 1, height: 1 }),
+    tracker: createTracker({ iouThreshold: 0.3, confirmFrames: 1, maxMissedFrames: 2, smoothingFrames: 3 }, { zone: { x: 0, y: 0, width: 1, height: 1 } }),
     send: (e) => sent.push(e),
     clock: systemClock,
     log: memoryLogger(),
@@ -89,7 +89,7 @@ test('stop() returns even while the camera is down and next() never resolves', a
   const l = new FrameLoop({
     frames: { next: () => new Promise<Frame | null>(() => {}) },
     detector: { detect: async () => [], start: async () => {}, stop: async () => {} },
-    tracker: createTracker({ iouThreshold: 0.3, confirmFrames: 1, maxMissedFrames: 2, smoothingFrames: 3 }, { x: 0, y: 0, width: 1, height: 1 }),
+    tracker: createTracker({ iouThreshold: 0.3, confirmFrames: 1, maxMissedFrames: 2, smoothingFrames: 3 }, { zone: { x: 0, y: 0, width: 1, height: 1 } }),
     send: () => {},
     clock: systemClock,
     log: memoryLogger(),
