@@ -7,6 +7,7 @@ export type LedMode = 'off' | 'on' | 'blink';
 export type DisplayMessage =
   | 'starting'
   | 'ready'
+  | 'step_closer'
   | 'please_wait'
   | 'measuring'
   | 'welcome'
@@ -47,7 +48,9 @@ export function indicationFor(s: GateSnapshot): Indication {
   }
   if (s.matches('fault')) return { ...base, amberLed: 'on', relay: ctx.settings.failMode === 'open' ? 'released' : 'locked', display: 'out_of_order' };
   if (s.matches('override')) return { ...base, greenLed: 'blink', relay: 'released', display: 'staff_override' };
-  if (s.matches({ operating: { door: 'evaluating' } })) return { ...base, display: 'please_wait' };
+  // Faces in the zone, all below decision size: they are not at the door yet.
+  const onlyFarFaces = ctx.people.length === 0 && ctx.farFaces > 0;
+  if (s.matches({ operating: { door: 'evaluating' } })) return { ...base, display: onlyFarFaces ? 'step_closer' : 'please_wait' };
   if (s.matches({ operating: { door: 'screening' } })) return { ...base, display: 'measuring' };
   if (s.matches({ operating: { door: 'cleared' } })) {
     return { ...base, greenLed: 'on', relay: s.matches({ operating: { door: { cleared: 'open' } } }) ? 'released' : 'locked', display: 'welcome' };
@@ -57,6 +60,7 @@ export function indicationFor(s: GateSnapshot): Indication {
     const display: DisplayMessage = escalated ? 'staff_called' : ctx.alertReason === 'incorrect' ? 'cover_nose' : ctx.alertReason === 'fever' ? 'temperature' : 'wear_mask';
     return { ...base, redLed: 'on', buzzer: escalated ? 'escalated' : 'alert', display };
   }
+  if (s.matches('operating') && onlyFarFaces) return { ...base, display: 'step_closer' };
   return base;
 }
 

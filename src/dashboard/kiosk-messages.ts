@@ -12,6 +12,7 @@ export interface KioskText {
 export const kioskMessages: Record<DisplayMessage, KioskText> = {
   starting: { tone: 'neutral', title: 'Starting…', subtitle: 'One moment please' },
   ready: { tone: 'neutral', title: 'Please look at the camera', subtitle: 'Mask check at the entrance' },
+  step_closer: { tone: 'neutral', title: 'Please step closer', subtitle: 'Come up to the camera for the mask check' },
   please_wait: { tone: 'neutral', title: 'Checking your mask…', subtitle: 'Please wait' },
   measuring: { tone: 'neutral', title: 'Measuring temperature…', subtitle: 'Please wait' },
   welcome: { tone: 'go', title: 'Welcome', subtitle: 'Thank you for wearing your mask' },

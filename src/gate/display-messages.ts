@@ -4,6 +4,7 @@ import type { DisplayMessage } from '../../machines/gate-outputs';
 export const displayMessages: Record<DisplayMessage, [string, string]> = {
   starting: ['Mask gate', 'starting...'],
   ready: ['Welcome', 'Please look here'],
+  step_closer: ['Please step', 'closer'],
   please_wait: ['Checking mask', 'please wait'],
   measuring: ['Measuring', 'temperature'],
   welcome: ['Welcome', 'Thank you!'],

@@ -9,6 +9,10 @@ import { createMachine } from 'xstate';
 export type AbstractEvent =
   | 'BOOT_DONE' | 'WARMUP_FAIL'
   | 'PERSON_MASKED' | 'PERSON_UNMASKED' | 'PERSON_INCORRECT' | 'NEWCOMER' | 'BLINK' | 'NO_FACE_TIMEOUT'
+  // Faces that must decide nothing: far away (below decision size, unmasked), a picture on the wall (masked,
+  // never moved, ignored by the tracker as stationary), a face that has not moved yet (masked), a person
+  // whose votes tie mask against no_mask; and everyone already decided standing still (the tracker ignores them).
+  | 'FAR_PERSON' | 'PICTURE' | 'STILL_FACE' | 'TIE' | 'STANDS_STILL'
   | 'TEMP_OK' | 'TEMP_FEVER' | 'TEMP_FAIL'
   | 'RELAY_TIMEOUT' | 'PASSAGE' | 'ESCALATE_TIMEOUT'
   | 'STAFF_BUTTON' | 'OPEN_ONCE' | 'FIRE_ON' | 'FIRE_OFF' | 'MAINT_ON' | 'MAINT_OFF'
@@ -33,27 +37,33 @@ export function abstractTable(v: Variant): Table {
     maintenance_boot: { MAINT_OFF: 'booting' },
     idle: {
       PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_active', PERSON_INCORRECT: 'alert_active', NEWCOMER: 'evaluating',
+      FAR_PERSON: 'idle', PICTURE: 'idle', STILL_FACE: 'evaluating', TIE: 'evaluating',
       NO_FACE_TIMEOUT: 'idle', PASSAGE: 'idle', TEMP_OK: 'idle', FIRE_OFF: 'idle', MAINT_OFF: 'idle', CAMERA_CLEARED: 'idle',
       STAFF_BUTTON: 'override', OPEN_ONCE: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
     },
     evaluating: {
       PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_active', PERSON_INCORRECT: 'alert_active', NEWCOMER: 'evaluating',
+      FAR_PERSON: 'evaluating', PICTURE: 'evaluating', STILL_FACE: 'evaluating', TIE: 'evaluating',
       NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
     },
     cleared_open: {
+      FAR_PERSON: 'cleared_open', PICTURE: 'cleared_open', STANDS_STILL: 'cleared_open',
       RELAY_TIMEOUT: 'cleared_closed', PASSAGE: 'cleared_closed', PERSON_MASKED: 'cleared_open', PERSON_UNMASKED: 'alert_active',
       NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
     },
     cleared_closed: {
+      FAR_PERSON: 'cleared_closed', PICTURE: 'cleared_closed', STILL_FACE: 'evaluating', STANDS_STILL: 'cleared_closed',
       NEWCOMER: 'evaluating', PERSON_UNMASKED: 'alert_active', PERSON_MASKED: 'cleared_closed', PASSAGE: 'cleared_closed',
       NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
     },
     alert_active: {
+      FAR_PERSON: 'alert_active', PICTURE: 'alert_active', STILL_FACE: 'alert_active', STANDS_STILL: 'alert_active',
       ESCALATE_TIMEOUT: 'alert_escalated', PERSON_MASKED: masked, PERSON_INCORRECT: 'alert_active', PERSON_UNMASKED: 'alert_active',
       BLINK: 'alert_active', PASSAGE: 'alert_active', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency',
       MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
     },
     alert_escalated: {
+      STANDS_STILL: 'alert_escalated',
       PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_escalated', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
     },
     override: { RELAY_TIMEOUT: 'idle', PASSAGE: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera' },

@@ -117,8 +117,10 @@ export class GateHarness {
     this.people.set(id, { label, inZone, facePx: FACE_PX, moved: true, ...over });
     return id;
   }
+  /** Everyone shows `label`; someone walks up first when nobody the gate decides on is there. */
   setAll(label: FaceLabel): void {
-    if (this.people.size === 0) this.addPerson(label);
+    const counts = (p: Person) => p.moved && !p.ignored && p.inZone && p.facePx >= this.settings.decideMinFacePx;
+    if (![...this.people.values()].some(counts)) this.addPerson(label);
     for (const p of this.people.values()) p.label = label;
   }
 

@@ -74,6 +74,24 @@ class Driver {
       case 'NEWCOMER':
         h.addPerson('unknown');
         return h.frame();
+      case 'FAR_PERSON':
+        h.addPerson('no_mask', true, { facePx: s.decideMinFacePx - 1 });
+        return h.frames(K + 1);
+      case 'PICTURE':
+        h.addPerson('mask', true, { moved: false, ignored: 'stationary' });
+        return h.frames(K + 1);
+      case 'STILL_FACE':
+        h.addPerson('mask', true, { moved: false });
+        return h.frames(K + 1);
+      case 'TIE': {
+        // A full window split evenly between mask and no_mask: neither side has K votes, and mask never wins a tie.
+        const id = h.addPerson('mask');
+        for (let i = 0; i < s.evidence.windowFrames; i++) h.frame(100, [{ id, label: i % 2 ? 'no_mask' : 'mask', confidence: 0.9, inZone: true, facePx: 100, moved: true }]);
+        return;
+      }
+      case 'STANDS_STILL':
+        for (const p of h.people.values()) p.ignored = 'stationary';
+        return h.frames(K + 1);
       case 'BLINK': {
         // The detector misses every face for one frame.
         h.frame(100, []);
