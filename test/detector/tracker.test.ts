@@ -117,3 +117,87 @@ test('a box seen in one frame (a reflection, a duplicate) never becomes a person
   expect(d.event.people.map((p) => p.id)).toEqual(['p1']);
   expect(d.zone).toEqual([]);
 });
+
+describe('face size, pictures and ignore zones', () => {
+  const gate = { zone, stationaryAfterMs: 1000, stationaryTolerancePx: 2, ignoreZones: [] };
+  const at = (t: ReturnType<typeof createTracker>, boxes: Box[], ms: number, frame: number) =>
+    t.update(boxes.map((b) => face(b, { mask: 0.9 })), size, ms, frame).event.people;
+
+  test('each person carries the face height in pixels', () => {
+    const t = createTracker(config, gate);
+    expect(at(t, [[40, 30, 60, 74]], 0, 1)[0]).toMatchObject({ facePx: 44 });
+  });
+
+  test('a face that stays within the tolerance is unmoved, then stationary after stationaryAfterMs', () => {
+    const t = createTracker(config, gate);
+    const jitter: Box[] = [[40, 40, 60, 60], [41, 40, 61, 61], [39, 41, 59, 60], [40, 38, 62, 60]];
+    for (let i = 0; i < 30; i++) {
+      const p = at(t, [jitter[i % 4]!], i * 33, i + 1)[0]!;
+      expect(p.moved).toBe(false);
+      expect(p.ignored).toBe(i * 33 >= 1000 ? 'stationary' : undefined);
+    }
+  });
+
+  test('one jittery frame does not make a picture move; two frames away do', () => {
+    const t = createTracker(config, gate);
+    at(t, [[40, 40, 60, 60]], 0, 1);
+    expect(at(t, [[44, 40, 64, 60]], 33, 2)[0]!.moved).toBe(false);
+    expect(at(t, [[40, 40, 60, 60]], 66, 3)[0]!.moved).toBe(false);
+    at(t, [[44, 40, 64, 60]], 100, 4);
+    expect(at(t, [[45, 40, 65, 60]], 133, 5)[0]!.moved).toBe(true);
+  });
+
+  test('a person who walked up and then stands still for 30 s is never stationary', () => {
+    const t = createTracker(config, gate);
+    let frame = 0;
+    // Walking up: the face grows from 20 to 44 px.
+    for (let i = 0; i <= 24; i++) at(t, [[40 - i / 2, 40 - i / 2, 60 + i / 2, 60 + i / 2]], frame * 33, ++frame);
+    for (let i = 0; i < 900; i++) {
+      const p = at(t, [[28, 28, 72, 72]], frame * 33, ++frame)[0]!;
+      if (p.ignored || !p.moved) throw new Error(`frame ${frame}: ${JSON.stringify(p)}`);
+    }
+  });
+
+  test('a picture found again after its track was lost is stationary at once', () => {
+    const t = createTracker(config, gate);
+    for (let i = 0; i < 40; i++) at(t, [[40, 40, 60, 60]], i * 33, i + 1);
+    // Hidden (someone walks past) for longer than maxMissedFrames: the track ends.
+    for (let i = 40; i < 45; i++) at(t, [], i * 33, i + 1);
+    const again = at(t, [[41, 40, 61, 60]], 45 * 33, 46)[0]!;
+    expect(again.id).not.toBe('p1');
+    expect(again).toMatchObject({ moved: false, ignored: 'stationary' });
+    // It is a person again as soon as it moves.
+    at(t, [[50, 40, 70, 60]], 46 * 33, 47);
+    const moved = at(t, [[51, 40, 71, 60]], 47 * 33, 48)[0]!;
+    expect([moved.moved, moved.ignored]).toEqual([true, undefined]);
+  });
+
+  test('a remembered place is forgotten after stationaryAfterMs without a face there', () => {
+    const t = createTracker(config, gate);
+    for (let i = 0; i < 40; i++) at(t, [[40, 40, 60, 60]], i * 33, i + 1);
+    for (let i = 40; i < 80; i++) at(t, [], i * 33, i + 1);
+    expect(at(t, [[40, 40, 60, 60]], 80 * 33, 81)[0]!.ignored).toBeUndefined();
+  });
+
+  test('stationaryAfterMs 0 turns pictures off: every face counts as moved', () => {
+    const t = createTracker(config, { ...gate, stationaryAfterMs: 0 });
+    for (let i = 0; i < 100; i++) {
+      const p = at(t, [[40, 40, 60, 60]], i * 33, i + 1)[0]!;
+      expect([p.moved, p.ignored]).toEqual([true, undefined]);
+    }
+  });
+
+  test('a face whose centre is inside an ignore zone polygon is ignored, outside it is not', () => {
+    // A triangle over the top right of the frame: (0.5, 0), (1, 0), (1, 0.5).
+    const t = createTracker(config, { ...gate, ignoreZones: [{ name: 'poster', points: [[0.5, 0], [1, 0], [1, 0.5]] }] });
+    // Centres (0.8, 0.1) inside; (0.6, 0.4) below the diagonal, outside; (0.3, 0.1) left of it.
+    const people = at(t, [[75, 5, 85, 15], [55, 35, 65, 45], [25, 5, 35, 15]], 0, 1);
+    expect(people.map((p) => p.ignored)).toEqual(['ignore_zone', undefined, undefined]);
+    expect(t.update([], size, 33, 2).tracks.find((x) => x.id === 'p1')).toMatchObject({ ignored: 'ignore_zone' });
+  });
+
+  test('unmasked wins a tie with mask in the smoothed label', () => {
+    const t = createTracker({ ...config, smoothingFrames: 1 }, gate);
+    expect(t.update([face([40, 40, 60, 60], { mask: 0.4, no_mask: 0.2, incorrect: 0.2 })], size, 0, 1).event.people[0]).toMatchObject({ label: 'no_mask', confidence: 0.4 });
+  });
+});
