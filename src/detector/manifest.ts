@@ -230,6 +230,25 @@ const Metric = z.strictObject({
   measuredAt: z.string().optional(),
   command: z.string().optional(),
   notes: z.string().optional(),
+  /** What goes wrong at a door (`mask-gate eval`'s door table): rates over the faces found, null where none. */
+  door: z
+    .strictObject({
+      /** Unmasked or incorrect-mask faces called `mask`. */
+      failOpen: Fraction.nullable(),
+      unmaskedAsMask: Fraction.nullable(),
+      incorrectAsMask: Fraction.nullable(),
+      maskedAsUnmasked: Fraction.nullable(),
+      byHeight: z.array(
+        z.strictObject({
+          minPx: z.number().min(0),
+          maxPx: z.number().positive().nullable(),
+          unmaskedAsMask: Fraction.nullable(),
+          incorrectAsMask: Fraction.nullable(),
+          maskedAsUnmasked: Fraction.nullable(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 export const ManifestSchema = z

@@ -58,7 +58,7 @@ export function fillRect(img: RgbFrame, x1: number, y1: number, x2: number, y2: 
   }
 }
 
-function drawText(img: RgbFrame, text: string, x: number, y: number, scale: number, c: Rgb): void {
+export function drawText(img: RgbFrame, text: string, x: number, y: number, scale: number, c: Rgb): void {
   [...text].forEach((ch, k) => {
     glyph(ch).forEach((row, gy) => {
       for (let gx = 0; gx < GLYPH_W; gx++) {

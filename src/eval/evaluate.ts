@@ -58,7 +58,63 @@ export interface EvalReport {
   confusion: { labels: MaskLabel[]; matrix: number[][]; missed: number[] };
   /** Detections naming images that are not in the ground truth (not scored). */
   strayDetections: number;
+  /** What goes wrong at a door, by face height, for the faces a detection finds (matched at recallScore). */
+  door: DoorReport;
   options: EvalOptions;
+}
+
+/** n of the faces counted (`of`), and the rate n / of (null when none were counted). */
+export interface Rate {
+  n: number;
+  of: number;
+  rate: number | null;
+}
+
+export interface DoorRow {
+  /** Face height range in px, [min, max) (max null: open). */
+  min: number;
+  max: number | null;
+  /** Unmasked faces called `mask`: the gate would clear them. */
+  unmaskedAsMask: Rate;
+  /** Faces with the mask below the nose or on the chin called `mask`: also a wrong clear. */
+  incorrectAsMask: Rate;
+  /** Masked faces called `no_mask` or `incorrect`: a wrong alert. */
+  maskedAsUnmasked: Rate;
+}
+
+export interface DoorReport {
+  rows: DoorRow[];
+  all: DoorRow;
+  /** Unmasked or incorrect faces called `mask`, over all of them: the rate at which the gate would open wrongly. */
+  failOpen: Rate;
+}
+
+/** The face heights the door table splits by (px): under 30, 30-40, 40-60, 60-100, 100 and more. */
+export const DOOR_HEIGHTS = [30, 40, 60, 100];
+
+const rate = (n: number, of: number): Rate => ({ n, of, rate: of ? n / of : null });
+
+/** The door table from matched faces (annotated label, predicted label, annotated box height). */
+export function doorReport(found: readonly { truth: MaskLabel; predicted: MaskLabel; height: number }[]): DoorReport {
+  const row = (min: number, max: number | null): DoorRow => {
+    const inRow = found.filter((f) => f.height >= min && (max === null || f.height < max));
+    const of = (l: MaskLabel) => inRow.filter((f) => f.truth === l);
+    const called = (l: MaskLabel, p: (x: MaskLabel) => boolean) => { const t = of(l); return rate(t.filter((f) => p(f.predicted)).length, t.length); };
+    return {
+      min,
+      max,
+      unmaskedAsMask: called('no_mask', (x) => x === 'mask'),
+      incorrectAsMask: called('incorrect', (x) => x === 'mask'),
+      maskedAsUnmasked: called('mask', (x) => x !== 'mask'),
+    };
+  };
+  const edges = [0, ...DOOR_HEIGHTS];
+  const all = row(0, null);
+  return {
+    rows: edges.map((min, i) => row(min, edges[i + 1] ?? null)),
+    all,
+    failOpen: rate(all.unmaskedAsMask.n + all.incorrectAsMask.n, all.unmaskedAsMask.of + all.incorrectAsMask.of),
+  };
 }
 
 interface GtBox {
@@ -179,6 +235,7 @@ export function evaluate(truth: readonly GroundTruthImage[], entries: readonly D
     face: { ap: vocAp(faceMatch.hits, faceMatch.positives), recall: faces ? atScore.length / faces : null, recallByClass },
     confusion: { labels, matrix, missed },
     strayDetections: entries.length - dets.length,
+    door: doorReport(atScore.map((h) => ({ truth: h.gt!.label, predicted: h.det.face.label, height: boxHeight(h.gt!.box) }))),
     options: opts,
   };
 }

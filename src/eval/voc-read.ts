@@ -66,3 +66,17 @@ export function parseVoc(xml: string, fileName: string): VocAnnotation {
 function decode(s: string): string {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 }
+
+const VOC_NAMES: Record<MaskLabel, string> = { mask: 'with_mask', no_mask: 'without_mask', incorrect: 'mask_weared_incorrect' };
+
+const encode = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The annotation as Pascal VOC XML, in the data set's own class names (parseVoc reads it back). */
+export function formatVoc(a: VocAnnotation): string {
+  const objects = a.objects.map(
+    (o) =>
+      `  <object>\n    <name>${VOC_NAMES[o.label]}</name>\n    <difficult>${o.difficult ? 1 : 0}</difficult>\n    <bndbox>\n` +
+      `      <xmin>${o.box[0]}</xmin>\n      <ymin>${o.box[1]}</ymin>\n      <xmax>${o.box[2]}</xmax>\n      <ymax>${o.box[3]}</ymax>\n    </bndbox>\n  </object>\n`,
+  );
+  return `<annotation>\n  <filename>${encode(a.filename)}</filename>\n  <size>\n    <width>${a.width}</width>\n    <height>${a.height}</height>\n    <depth>3</depth>\n  </size>\n${objects.join('')}</annotation>\n`;
+}

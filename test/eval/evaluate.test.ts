@@ -1,6 +1,6 @@
 import type { Box, MaskLabel } from '../../src/detector/types';
 import type { DetectionEntry } from '../../src/eval/detections-json';
-import { evaluate, type GroundTruthImage } from '../../src/eval/evaluate';
+import { doorReport, evaluate, type GroundTruthImage } from '../../src/eval/evaluate';
 
 const e = (label: MaskLabel, box: Box, score: number, image = 'a'): DetectionEntry => ({ image, label, box, score });
 
@@ -84,4 +84,33 @@ test('VOC difficult objects are ignored like small ones; min width applies when 
   const dets = [e('mask', [0, 0, 30, 30], 0.9, 'c'), e('mask', [100, 0, 108, 30], 0.8, 'c')];
   expect(evaluate(gt, dets)).toMatchObject({ faces: 1, classes: { mask: { ap: 1, positives: 1, detections: 1 } } });
   expect(evaluate(gt, dets, { minWidth: 10 })).toMatchObject({ faces: 0, ignoredFaces: 2, map3: null });
+});
+
+test('the door table splits wrong calls by face height and sums the fail-open rate', () => {
+  const d = doorReport([
+    { truth: 'no_mask', predicted: 'mask', height: 25 }, // < 30: unmasked cleared
+    { truth: 'no_mask', predicted: 'no_mask', height: 28 },
+    { truth: 'incorrect', predicted: 'mask', height: 120 }, // 100+: incorrect cleared
+    { truth: 'incorrect', predicted: 'incorrect', height: 45 },
+    { truth: 'incorrect', predicted: 'no_mask', height: 50 }, // not a wrong clear
+    { truth: 'mask', predicted: 'no_mask', height: 35 }, // 30-40: wrong alert
+    { truth: 'mask', predicted: 'mask', height: 70 },
+  ]);
+  expect(d.rows.map((r) => [r.min, r.max])).toEqual([[0, 30], [30, 40], [40, 60], [60, 100], [100, null]]);
+  expect(d.rows[0]!.unmaskedAsMask).toEqual({ n: 1, of: 2, rate: 0.5 });
+  expect(d.rows[4]!.incorrectAsMask).toEqual({ n: 1, of: 1, rate: 1 });
+  expect(d.rows[2]!.incorrectAsMask).toEqual({ n: 0, of: 2, rate: 0 });
+  expect(d.rows[1]!.maskedAsUnmasked).toEqual({ n: 1, of: 1, rate: 1 });
+  expect(d.rows[3]!.unmaskedAsMask.rate).toBeNull();
+  expect(d.all.maskedAsUnmasked).toEqual({ n: 1, of: 2, rate: 0.5 });
+  // 2 of the 5 unmasked or incorrect faces were called mask.
+  expect(d.failOpen).toEqual({ n: 2, of: 5, rate: 0.4 });
+});
+
+test('the evaluation carries the door table for the faces it found', () => {
+  const r = evaluate(truth, entries);
+  // Found at score >= 0.3: two masks (called mask), the unmasked face, the incorrect one (called incorrect).
+  expect(r.door.failOpen).toEqual({ n: 0, of: 2, rate: 0 });
+  expect(r.door.all.maskedAsUnmasked).toEqual({ n: 0, of: 2, rate: 0 });
+  expect(r.door.rows[2]!.incorrectAsMask.of).toBe(1);
 });
