@@ -8,9 +8,9 @@ import { formatCompare, formatRun } from './report';
 import { runBench, type BenchResult } from './run-bench';
 
 const USAGE = `usage: npm run bench -- [--json] [--threads 1|2] [--size 640x360|960x544] [--decoder two_stage|detectnet_v2] [--compare]
-  Replays a doorway sequence (12 people from the model's validation split of ${SHARED_DATASET}, cached in
-  ${BENCH_CACHE}) through the real
-  pipeline, fake hardware, no outputs, and prints FPS, per-stage ms, decision latency and peak RSS.
+  Replays a doorway sequence (42 people and groups cut out of the model's validation split of
+  ${SHARED_DATASET}, cached in ${BENCH_CACHE}) through the real pipeline, fake hardware, no outputs,
+  and prints FPS, per-stage ms, outcomes against the labels, decision latency from decision size, peak RSS.
   --model DIR    the two_stage model (default models/mask-two-stage)
   --data DIR     the face-mask photos (default ${SHARED_DATASET})
   --compare      runs the matrix (threads x sizes, and detectnet_v2), each in its own process

@@ -4,10 +4,10 @@ import type { Clock } from '../../hardware/clock';
 import { ConfigSchema } from '../config/schema';
 import type { GateListener } from '../gate/gate-controller';
 import { createLogger } from '../log';
-import { percentile } from '../pipeline/frame-rate';
 import { loadSequence } from '../sequence/read';
 import { ortSessionFactory } from '../detector/ort-session';
 import { advanceTo, bootOnSimulatedClock } from '../replay/sim-time';
+import { judge, type BenchDecision, type Judgement } from './judge';
 import { round2, StageTimer, timeDecode, timedSessions } from './stage-timer';
 
 export interface BenchOptions {
@@ -19,17 +19,7 @@ export interface BenchOptions {
   height: number;
 }
 
-export interface PersonLatency {
-  person: number;
-  appearMs: number;
-  /** When one of the person's faces first reached 20 px high (sequence time); appearMs when unknown. */
-  faceVisibleMs: number;
-  /** First decision while this person was in view, sequence time; null: none came. */
-  decisionMs: number | null;
-  outcome: string | null;
-}
-
-export interface BenchResult {
+export interface BenchResult extends Judgement {
   model: string;
   decoder: string;
   provider: string | null;
@@ -42,16 +32,8 @@ export interface BenchResult {
   fps: number;
   /** Per-frame ms by stage: decode (sharp, runs ahead in libuv's pool), face and classifier inference, pre/post-processing, tracking, statechart, the whole frame. */
   stages: Record<string, { p50: number; p95: number; n: number }>;
-  /** Sequence clock: first visible frame to the gate's decision, over people decided. */
-  decisionLatencyMs: { p50: number; p95: number; decided: number; people: number };
-  /** The same plus the real time the deciding frame took: what a live camera would add. */
-  decisionLatencyLiveMs: { p50: number; p95: number };
-  /**
-   * Sequence clock from a face first being 20 px high (the smallest the detector is specified for) to the
-   * decision; a person approaching from afar shows a smaller face first. 0 when decided before that.
-   */
-  decisionLatencyFromFaceMs: { p50: number; p95: number };
-  people: PersonLatency[];
+  /** gate.decideMinFacePx the run used: latency counts from the frame a person's face reaches it. */
+  decideMinFacePx: number;
   peakRssMb: number;
   host: { cpus: number; loadavg1: number };
 }
@@ -64,7 +46,6 @@ export interface BenchResult {
  */
 export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const seq = (await loadSequence(o.seqDir)).sequence;
-  const people = personWindows(seq.source.timeline ?? [], seq.frames.at(-1)!.t_ms);
   const timer = new StageTimer();
   const config = ConfigSchema.parse({
     camera: { source: `frames://${o.seqDir}`, paced: false, loop: false, width: o.width, height: o.height },
@@ -89,9 +70,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   let peakRss = 0;
   let frames = 0;
   const facesPerFrame: Record<string, number> = {};
-  const decisions: { tMs: number; lagMs: number; outcome: string }[] = [];
+  const decisions: BenchDecision[] = [];
   const listener: GateListener = {
-    onDecision: (r) => decisions.push({ tMs: sim.now() - (offset ?? 0), lagMs: performance.now() - frameStart, outcome: r.outcome }),
+    onDecision: (r) => decisions.push({ tMs: sim.now() - (offset ?? 0), lagMs: performance.now() - frameStart, outcome: r.outcome, reason: r.reason }),
   };
   let ended!: () => void;
   const end = new Promise<void>((r) => (ended = r));
@@ -142,16 +123,6 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   }
   const seconds = (performance.now() - firstFrame) / 1000;
   if (!info) throw new Error('the bench run did not finish');
-  const latencies: PersonLatency[] = people.map((p, i) => {
-    const d = decisions.find((x) => x.tMs >= p.appearMs && x.tMs < p.untilMs);
-    return { person: i, appearMs: p.appearMs, faceVisibleMs: p.faceVisibleMs, decisionMs: d ? d.tMs : null, outcome: d?.outcome ?? null };
-  });
-  const fromFace = latencies.filter((p) => p.decisionMs !== null).map((p) => Math.max(0, p.decisionMs! - p.faceVisibleMs));
-  const lat = latencies.filter((p) => p.decisionMs !== null).map((p) => p.decisionMs! - p.appearMs);
-  const live = latencies.flatMap((p) => {
-    const d = decisions.find((x) => x.tMs === p.decisionMs);
-    return p.decisionMs !== null && d ? [p.decisionMs - p.appearMs + d.lagMs] : [];
-  });
   return {
     model: info.model,
     decoder: dec.type,
@@ -163,24 +134,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     seconds: round2(seconds),
     fps: round2(frames / seconds),
     stages: timer.summary(),
-    decisionLatencyMs: { p50: round2(percentile(lat, 0.5)), p95: round2(percentile(lat, 0.95)), decided: lat.length, people: people.length },
-    decisionLatencyLiveMs: { p50: round2(percentile(live, 0.5)), p95: round2(percentile(live, 0.95)) },
-    decisionLatencyFromFaceMs: { p50: round2(percentile(fromFace, 0.5)), p95: round2(percentile(fromFace, 0.95)) },
-    people: latencies,
+    decideMinFacePx: config.gate.decideMinFacePx,
+    ...judge(seq, decisions, config.gate.decideMinFacePx),
     peakRssMb: round2(Math.max(peakRss, vmHwm()) / 2 ** 20),
     host: { cpus: (await import('node:os')).cpus().length, loadavg1: round2((await import('node:os')).loadavg()[0]!) },
   };
-}
-
-/** Each person from the timeline: visible from their approach until the empty corridor after them. */
-export function personWindows(timeline: { kind: string; from_ms: number; face_visible_ms?: number | undefined }[], endMs: number): { appearMs: number; faceVisibleMs: number; untilMs: number }[] {
-  const out: { appearMs: number; faceVisibleMs: number; untilMs: number }[] = [];
-  timeline.forEach((s, i) => {
-    if (s.kind !== 'approach') return;
-    const next = timeline.slice(i + 1).find((x) => x.kind === 'empty');
-    out.push({ appearMs: s.from_ms, faceVisibleMs: s.face_visible_ms ?? s.from_ms, untilMs: next?.from_ms ?? endMs + 1 });
-  });
-  return out;
 }
 
 /** The kernel's peak resident set for this process (bytes), or 0 off Linux. */

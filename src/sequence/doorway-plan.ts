@@ -20,6 +20,14 @@ export interface DoorwayTiming {
 
 export const DEFAULT_TIMING: DoorwayTiming = { fps: 15, emptyMs: 2500, approachMs: 1500, holdMs: 2000, leaveMs: 600, seed: 1 };
 
+/** One person's own pace, where it differs from the sequence's timing (a scenario: a long walk, a long stay). */
+export interface PersonPace {
+  approachMs?: number;
+  holdMs?: number;
+  /** Size when first seen, relative to the size at the door (default START_SCALE). */
+  startScale?: number;
+}
+
 export interface FramePlan {
   tMs: number;
   /** Index of the person in view, or null for an empty scene. */
@@ -66,9 +74,11 @@ export function rng(seed: number): () => number {
 }
 
 /** Far away the person appears at this fraction of their final size. */
-const START_SCALE = 0.3;
+export const START_SCALE = 0.3;
 
-export function planDoorway(people: number, t: DoorwayTiming): DoorwayPlan {
+/** `people`: how many walk up in turn, or each one's pace. */
+export function planDoorway(people: number | readonly PersonPace[], t: DoorwayTiming): DoorwayPlan {
+  const paces: readonly PersonPace[] = typeof people === 'number' ? new Array<PersonPace>(people).fill({}) : people;
   const rand = rng(t.seed);
   const step = 1000 / t.fps;
   const segments: SequenceSegment[] = [];
@@ -83,11 +93,11 @@ export function planDoorway(people: number, t: DoorwayTiming): DoorwayPlan {
     return { from, to: cursor };
   };
   const spans: { kind: SequenceSegment['kind']; from: number; to: number; person: number | null; side: number }[] = [];
-  for (let p = 0; p < people; p++) {
+  for (let p = 0; p < paces.length; p++) {
     const side = rand() < 0.5 ? -1 : 1;
     spans.push({ ...add('empty', t.emptyMs), kind: 'empty', person: null, side });
-    const a = add('approach', t.approachMs);
-    const h = add('hold', t.holdMs);
+    const a = add('approach', paces[p]!.approachMs ?? t.approachMs);
+    const h = add('hold', paces[p]!.holdMs ?? t.holdMs);
     const l = add('leave', t.leaveMs);
     spans.push({ ...a, kind: 'approach', person: p, side }, { ...h, kind: 'hold', person: p, side }, { ...l, kind: 'leave', person: p, side });
     windows.push({ person: p, appearMs: frameTime(a.from, step), decideMs: frameTime(h.from, step), leaveMs: frameTime(l.from, step) });
@@ -109,7 +119,8 @@ export function planDoorway(people: number, t: DoorwayTiming): DoorwayPlan {
       if (s.kind === 'approach') {
         // Constant walking speed, slowing to a stop: apparent size is inverse to distance.
         const eased = 1 - (1 - u) ** 2;
-        const distance = 1 / START_SCALE + (1 - 1 / START_SCALE) * eased;
+        const start = paces[s.person!]!.startScale ?? START_SCALE;
+        const distance = 1 / start + (1 - 1 / start) * eased;
         f.scale = 1 / distance;
         f.cx = 0.5 + s.side * 0.08 * (1 - eased);
         f.cy = 0.44 + 0.08 * eased + 0.008 * Math.sin(2 * Math.PI * 2 * (k / t.fps)); // gait bob, 2 steps/s

@@ -75,6 +75,21 @@ export async function makeScene(width: number, height: number, seed: number): Pr
   return { width, height, rgb, noise };
 }
 
+type Box = readonly [number, number, number, number];
+
+/** Where a person comes from in the photo and how big they stand at the door. */
+export interface Placement {
+  /** Part of the photo to use (photo pixels x1 y1 x2 y2): one person or group out of a crowd. */
+  crop?: Box;
+  /** Height of the tallest labelled face at the door (scale 1), px; default: the photo as big as fits. */
+  faceAtDoorPx?: number;
+}
+
+/** Paints still layers (a picture on the wall) into the corridor itself: in every frame, behind people. */
+export async function paintOnScene(scene: Scene, layers: readonly RawLayer[]): Promise<void> {
+  if (layers.length) scene.rgb = await compositeRgb({ data: scene.rgb, width: scene.width, height: scene.height }, layers);
+}
+
 /**
  * Loads a photo as a person layer. Its edges fade out so its own background blends into the corridor;
  * labelled faces (photo pixels) stay fully visible even near an edge, so the labels still hold.
@@ -83,9 +98,13 @@ export async function loadPerson(
   image: Buffer | string,
   frameWidth: number,
   frameHeight: number,
-  faces: readonly (readonly [number, number, number, number])[] = [],
+  photoFaces: readonly Box[] = [],
+  place: Placement = {},
 ): Promise<PersonLayer> {
-  const { data: rgb, width: w, height: h } = await readPhotoRgb(image);
+  const photo = await readPhotoRgb(image);
+  const [cx1, cy1, cx2, cy2] = place.crop ? cropInside(place.crop, photo.width, photo.height) : [0, 0, photo.width, photo.height];
+  const { rgb, w, h } = place.crop ? cropRgb(photo, cx1, cy1, cx2, cy2) : { rgb: photo.data, w: photo.width, h: photo.height };
+  const faces = photoFaces.map(([x1, y1, x2, y2]) => [x1 - cx1, y1 - cy1, x2 - cx1, y2 - cy1] as const);
   const m = Math.max(2, Math.round(Math.min(w, h) * 0.1));
   const keep = faces
     .map(([x1, y1, x2, y2]) => {
@@ -108,8 +127,31 @@ export async function loadPerson(
     rgba[i * 4 + 3] = alpha[i]!;
   }
   // Standing in front of the camera: as tall as the frame allows, and inside the gate zone's width.
-  const fit = Math.min((frameHeight * 0.95) / h, (frameWidth * 0.62) / w);
+  let fit = Math.min((frameHeight * 0.95) / h, (frameWidth * 0.62) / w);
+  const tallest = Math.max(0, ...faces.map((f) => f[3] - f[1]));
+  if (place.faceAtDoorPx !== undefined && tallest > 0) {
+    const want = place.faceAtDoorPx / tallest;
+    if (want > fit * 1.001) throw new Error(`a ${w}x${h} photo with a ${tallest} px face does not fit the frame with that face ${place.faceAtDoorPx} px high`);
+    fit = want;
+  }
   return { rgba, width: w, height: h, fullWidth: Math.round(w * fit), fullHeight: Math.round(h * fit) };
+}
+
+function cropInside(b: Box, w: number, h: number): [number, number, number, number] {
+  const x1 = Math.max(0, Math.floor(b[0]));
+  const y1 = Math.max(0, Math.floor(b[1]));
+  const x2 = Math.min(w, Math.ceil(b[2]));
+  const y2 = Math.min(h, Math.ceil(b[3]));
+  if (x2 - x1 < 8 || y2 - y1 < 8) throw new Error(`crop ${b.join(',')} leaves less than 8x8 px of a ${w}x${h} photo`);
+  return [x1, y1, x2, y2];
+}
+
+function cropRgb(img: { data: Buffer; width: number }, x1: number, y1: number, x2: number, y2: number): { rgb: Buffer; w: number; h: number } {
+  const w = x2 - x1;
+  const h = y2 - y1;
+  const rgb = Buffer.allocUnsafe(w * h * 3);
+  for (let y = 0; y < h; y++) img.data.copy(rgb, y * w * 3, ((y1 + y) * img.width + x1) * 3, ((y1 + y) * img.width + x2) * 3);
+  return { rgb, w, h };
 }
 
 /** Renders one frame to raw RGB at the scene's size. */

@@ -1,16 +1,26 @@
 import path from 'node:path';
 import { DEFAULT_EVAL_OPTIONS } from '../eval/evaluate';
 import type { Logger } from '../log';
-import { planDoorway, type DoorwayTiming } from './doorway-plan';
-import { loadPerson, makeScene, renderFrame, type PersonLayer } from './doorway-render';
+import type { RawLayer } from '../image/sharp-io';
+import { planDoorway, type DoorwayTiming, type PersonPace } from './doorway-plan';
+import { loadPerson, makeScene, paintOnScene, renderFrame, type PersonLayer, type Placement } from './doorway-render';
 import { outcomeForFaces } from './expectations';
 import type { Sequence, SequenceExpectation } from './schema';
 import { SequenceWriter } from './writer';
 
-/** One person walking up to the door: a photo, and its labelled faces when annotations were given. */
+/**
+ * One person walking up to the door: a photo, and its labelled faces (photo pixels) when annotations were
+ * given. An empty `faces` list is a subject with no face at all: nothing is expected of the gate.
+ */
 export interface DoorwayPerson {
   image: string;
   faces?: { label: 'mask' | 'no_mask' | 'incorrect'; box: [number, number, number, number] }[];
+  /** Which part of the photo, and how big at the door (default: the whole photo, as big as fits). */
+  place?: Placement;
+  /** Own approach and hold times, start size. */
+  pace?: PersonPace;
+  /** A ready layer instead of the photo (a prop that walks in like a person: a mask held in a hand). */
+  layer?: PersonLayer;
 }
 
 export interface DoorwayOptions extends DoorwayTiming {
@@ -20,6 +30,13 @@ export interface DoorwayOptions extends DoorwayTiming {
   force?: boolean;
   /** Recorded in sequence.json, e.g. "mask-gate sequence make 0.1.0". */
   tool: string;
+  /** Still things in the corridor for the whole sequence (a picture on the wall), painted in order. */
+  scenery?: readonly RawLayer[];
+  /**
+   * gate.decideMinFacePx for this frame size: a decision is expected only from the frame in which the
+   * person's tallest face reaches it, and none for someone whose face never does. Default: from appearing.
+   */
+  decideMinFacePx?: number;
 }
 
 /** Frames rendered at once (sharp works on libuv's pool). */
@@ -35,14 +52,16 @@ export async function makeDoorwaySequence(people: DoorwayPerson[], outDir: strin
   const layers: PersonLayer[] = [];
   for (const p of people) {
     try {
-      layers.push(await loadPerson(p.image, opts.width, opts.height, (p.faces ?? []).map((f) => f.box)));
+      layers.push(p.layer ?? (await loadPerson(p.image, opts.width, opts.height, (p.faces ?? []).map((f) => f.box), p.place)));
     } catch (e) {
       throw new Error(`${p.image}: cannot use this image: ${(e as Error).message}`);
     }
   }
   const annotated = people.every((p) => p.faces !== undefined);
-  const plan = planDoorway(people.length, opts);
+  const plan = planDoorway(people.map((p) => p.pace ?? {}), opts);
+  const facePx = plan.frames.map((f) => (f.person === null ? undefined : faceHeightPx(layers[f.person]!, people[f.person]!, f.scale)));
   const scene = await makeScene(opts.width, opts.height, opts.seed);
+  await paintOnScene(scene, opts.scenery ?? []);
   const names = people.map((p) => path.basename(p.image));
   const writer = new SequenceWriter(outDir, {
     fps: opts.fps,
@@ -72,32 +91,36 @@ export async function makeDoorwaySequence(people: DoorwayPerson[], outDir: strin
       batch.map((f, k) => renderFrame(scene, f.person === null ? null : layers[f.person]!, f, (i + k) * 7919)),
     );
     for (let k = 0; k < batch.length; k++) {
-      await writer.add({ data: rendered[k]!, width: opts.width, height: opts.height }, batch[k]!.tMs);
+      await writer.add({ data: rendered[k]!, width: opts.width, height: opts.height }, batch[k]!.tMs, facePx[i + k]);
     }
   }
   logger?.info(`wrote ${writer.count} frames of ${people.length} person(s) to ${outDir}`);
 
   if (!annotated) return writer.finish();
-  const outcomes: SequenceExpectation[] = plan.windows.map((w) => {
+  const outcomes: SequenceExpectation[] = plan.windows.flatMap((w) => {
     const p = people[w.person]!;
     const o = outcomeForFaces(p.faces!.map((f) => f.label));
-    if (!o) throw new Error(`${p.image}: its annotation has no faces, so there is no outcome to expect`);
-    return {
-      ...o,
-      t_ms: w.decideMs,
-      earliest_ms: w.appearMs,
-      latest_ms: w.leaveMs,
-      subject: { image: names[w.person]!, faces: p.faces! },
-    };
+    // No face (a mask held up in a hand), or a face that never reaches decision size: nothing to decide.
+    const from = opts.decideMinFacePx === undefined ? w.appearMs : plan.frames.find((f, i) => f.person === w.person && f.tMs < w.leaveMs && (facePx[i] ?? 0) >= opts.decideMinFacePx!)?.tMs;
+    if (!o || from === undefined) return [];
+    return [{ ...o, t_ms: Math.max(w.decideMs, from), earliest_ms: from, latest_ms: w.leaveMs, subject: { image: names[w.person]!, faces: p.faces! } }];
   });
+  const from = opts.decideMinFacePx === undefined ? 'the person appearing' : `the frame in which the person's tallest face is ${opts.decideMinFacePx.toFixed(1)} px high (gate.decideMinFacePx)`;
   return writer.finish({
     expectations: {
-    // From the plan, not opts.holdMs: segment boundaries are rounded to frame times.
-    tolerance_ms: Math.max(...outcomes.map((o) => o.latest_ms - o.t_ms)),
-    outcomes,
-    note: 'Each outcome is expected once, from the person appearing (earliest_ms) until they start to leave (latest_ms = t_ms + tolerance_ms); the doorway is empty between people for longer than gate.personGoneMs.',
+      // From the plan, not opts.holdMs: segment boundaries are rounded to frame times.
+      tolerance_ms: Math.max(0, ...outcomes.map((o) => o.latest_ms - o.t_ms)),
+      outcomes,
+      note: `Each outcome is expected once, from ${from} (earliest_ms) until they start to leave (latest_ms); any other decision fails; the doorway is empty between people for longer than gate.personGoneMs.`,
     },
   });
+}
+
+/** The tallest labelled face of a person as drawn at `scale`, px; undefined without labelled faces. */
+function faceHeightPx(layer: PersonLayer, p: DoorwayPerson, scale: number): number | undefined {
+  if (!p.faces?.length) return undefined;
+  const tallest = Math.max(...p.faces.map((f) => f.box[3] - f.box[1]));
+  return tallest * (layer.fullHeight / layer.height) * scale;
 }
 
 /** The smallest face the detector is specified for (the eval's minHeight): a face from here is "visible". */
@@ -108,10 +131,7 @@ export const MIN_VISIBLE_FACE_PX = DEFAULT_EVAL_OPTIONS.minHeight;
  * at fullHeight / height of its size times the frame's scale. Undefined without annotations.
  */
 function faceVisibleMs(plan: ReturnType<typeof planDoorway>, person: number, layer: PersonLayer, p: DoorwayPerson): number | undefined {
-  if (!p.faces?.length) return undefined;
-  const tallest = Math.max(...p.faces.map((f) => f.box[3] - f.box[1]));
-  const fit = layer.fullHeight / layer.height;
-  return plan.frames.find((f) => f.person === person && tallest * fit * f.scale >= MIN_VISIBLE_FACE_PX)?.tMs;
+  return plan.frames.find((f) => f.person === person && (faceHeightPx(layer, p, f.scale) ?? 0) >= MIN_VISIBLE_FACE_PX)?.tMs;
 }
 
 /** Which person a timeline segment shows (segments are empty, then approach/hold/leave per person). */

@@ -79,6 +79,11 @@ export const SequenceSchema = z
             .refine((f) => !f.startsWith('/') && !f.split(/[\\/]/).includes('..'), { message: 'expected a path inside the sequence directory' })
             .refine((f) => /\.jpe?g$/i.test(f), { message: 'expected a .jpg or .jpeg file' }),
           t_ms: z.number().nonnegative(),
+          /**
+           * Synthesized sequences with annotations: how high (px, as drawn) the tallest labelled face of the
+           * person in view is. The bench times decisions from the frame where it reaches gate.decideMinFacePx.
+           */
+          face_px: z.number().nonnegative().optional(),
         }),
       )
       .min(1),

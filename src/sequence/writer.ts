@@ -40,13 +40,13 @@ export class SequenceWriter {
   }
 
   /** Adds a frame at `tMs` (from the first frame): raw RGB at the sequence size, or JPEG bytes as they are. */
-  async add(frame: { data: Buffer; width: number; height: number } | { jpeg: Buffer }, tMs: number): Promise<string> {
+  async add(frame: { data: Buffer; width: number; height: number } | { jpeg: Buffer }, tMs: number, facePx?: number): Promise<string> {
     const prev = this.frames[this.frames.length - 1];
     if (prev && tMs <= prev.t_ms) throw new Error(`${this.dir}: frame ${this.frames.length}: expected t_ms above ${prev.t_ms}, got ${tMs}`);
     const file = `frame-${String(this.frames.length).padStart(6, '0')}.jpg`;
     const jpeg = 'jpeg' in frame ? frame.jpeg : await encodeJpeg(frame, this.opts.quality ?? 90);
     await writeFile(path.join(this.dir, file), jpeg);
-    this.frames.push({ file, t_ms: Math.round(tMs) });
+    this.frames.push({ file, t_ms: Math.round(tMs), ...(facePx === undefined ? {} : { face_px: Math.round(facePx * 10) / 10 }) });
     return file;
   }
 
