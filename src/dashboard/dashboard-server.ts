@@ -154,6 +154,8 @@ export class DashboardServer implements Service {
   private pushHealth(): void {
     const ctx = this.ctx;
     if (!ctx || ctx.sse.size === 0) return;
+    // The ignored faces change with every frame, not only with the gate's state: sent at this pace, if changed.
+    this.pushState();
     if (ctx.sse.wants('health')) ctx.sse.broadcast('health', healthOf(ctx));
     ctx.sse.ping();
   }

@@ -1,4 +1,5 @@
 import type { ActiveFault } from '../../machines/gate-context';
+import type { IgnoredFace } from '../../machines/gate-evidence';
 import type { GateEvent } from '../../machines/gate-events';
 import { indicationFor, type Indication } from '../../machines/gate-outputs';
 import type { GateController } from '../gate/gate-controller';
@@ -14,6 +15,10 @@ export interface GateView {
   indication: Indication | null;
   kiosk: KioskText;
   faults: ActiveFault[];
+  /** Faces in view in the latest frame that the gate does not count, with why. */
+  ignoredFaces: IgnoredFace[];
+  /** The decision size in pixels (null before the gate runs), for "too far: 30 of 44 px". */
+  decideMinFacePx: number | null;
 }
 
 export function gateView(gate: DashboardGate): GateView {
@@ -26,6 +31,8 @@ export function gateView(gate: DashboardGate): GateView {
     indication,
     kiosk: indication ? kioskMessages[indication.display] : { tone: 'warn', title: 'Out of order', subtitle: 'The gate is not running' },
     faults: snap ? snap.context.faults.map((f) => ({ ...f })) : [],
+    ignoredFaces: snap ? snap.context.ignored.map((f) => ({ ...f })) : [],
+    decideMinFacePx: snap?.context.settings.decideMinFacePx ?? null,
   };
 }
 

@@ -112,6 +112,39 @@ test('the operator and kiosk pages follow a replayed sequence in chromium; comma
   await kiosk.close();
 });
 
+test('far faces: the kiosk asks to step closer; the operator page lists ignored faces with their reason', async () => {
+  const { context } = browser;
+  const operator = await context.newPage();
+  const kiosk = await context.newPage();
+  await operator.goto(`${rig.server.url}/`);
+  await kiosk.goto(`${rig.server.url}/kiosk`);
+  await operator.locator('#gate-state[data-state="idle"]').waitFor();
+  rig.feeder.start();
+
+  // An unmasked face too far away (30 px; decision size 44 at 640 wide): no alert, "Please step closer".
+  rig.feeder.show('no_mask', { facePx: 30 });
+  await kiosk.locator('body.tone-neutral[data-display="step_closer"]').waitFor();
+  expect(await text(kiosk, '#kiosk-title')).toBe('Please step closer');
+  const far = operator.locator('#ignored-faces li[data-reason="too_small"]');
+  await far.waitFor();
+  expect(await far.textContent()).toMatch(/too far to decide: face 30 px, decision size 44 px$/);
+  expect(rig.gate.state).toBe('idle');
+
+  // A picture on the wall: listed as not moving; the gate stays idle and locked.
+  rig.feeder.show('mask', { picture: true });
+  const picture = operator.locator('#ignored-faces li[data-reason="stationary"]');
+  await picture.waitFor();
+  expect(await picture.textContent()).toMatch(/not moving: a picture or poster$/);
+  await kiosk.locator('body[data-display="ready"]').waitFor();
+  expect(rig.gate.state).toBe('idle');
+  expect(await text(operator, '#relay')).toBe('relay: locked');
+
+  rig.feeder.show(null);
+  await operator.locator('#ignored-faces li.none').waitFor();
+  await operator.close();
+  await kiosk.close();
+});
+
 test('the kiosk says "Out of order" when it loses the daemon, instead of a stale message', async () => {
   const page = await browser.context.newPage();
   await page.goto(`${rig.server.url}/kiosk`);

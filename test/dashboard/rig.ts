@@ -51,12 +51,19 @@ export function sceneFrame(label: FaceLabel | null, seq: number): Buffer {
   return buf;
 }
 
+/** How the tracker reports the scene's face: its height in px (the drawn face is 180 px), or as a picture. */
+export interface SceneFace {
+  facePx?: number;
+  picture?: boolean;
+}
+
 /**
  * A camera at 25 fps in front of a scripted scene: each frame goes to the gate as PEOPLE (as the tracker
  * would send it) and to the dashboard as FrameStats. The test changes the scene; the frames keep coming.
  */
 export class SceneFeeder {
   private label: FaceLabel | null = null;
+  private as: SceneFace = {};
   private timer: NodeJS.Timeout | null = null;
   seq = 0;
   last: { rgb: Buffer; boxes: [number, number, number, number][] } | null = null;
@@ -68,8 +75,10 @@ export class SceneFeeder {
     private readonly intervalMs = 40,
   ) {}
 
-  show(label: FaceLabel | null): void {
+  /** Shows a face with `label` (null: nobody); `as` reports it as the tracker would a far face or a picture. */
+  show(label: FaceLabel | null, as: SceneFace = {}): void {
     this.label = label;
+    this.as = as;
   }
 
   start(): void {
@@ -89,7 +98,7 @@ export class SceneFeeder {
     this.last = { rgb, boxes: label ? [[...FACE]] : [] };
     const detectMs = 18 + (seq % 7);
     this.rate.add(detectMs);
-    this.send({ type: 'PEOPLE', t: Date.now(), frame: seq, people: tracks.map((t) => ({ id: 't1', label: t.label, confidence: t.confidence, inZone: true, box: t.box, facePx: t.box[3] - t.box[1], moved: true })) });
+    this.send({ type: 'PEOPLE', t: Date.now(), frame: seq, people: tracks.map((t) => ({ id: 't1', label: t.label, confidence: t.confidence, inZone: true, box: t.box, facePx: this.as.facePx ?? t.box[3] - t.box[1], moved: !this.as.picture, ...(this.as.picture ? { ignored: 'stationary' as const } : {}) })) });
     this.offer({ seq, tMs: Date.now(), detectMs, frame: { data: rgb, width: W, height: H }, tracks });
   }
 }

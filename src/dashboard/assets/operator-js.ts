@@ -25,10 +25,28 @@ export const operatorJs = `'use strict';
       led('led-amber', v.indication.amberLed);
       MG.text('relay', 'relay: ' + v.indication.relay);
     }
+    renderIgnored(v.ignoredFaces || [], v.decideMinFacePx);
     maintenanceOn = v.maintenance;
     var b = document.getElementById('maintenance-toggle');
     b.setAttribute('aria-pressed', String(v.maintenance));
     b.textContent = 'Maintenance: ' + (v.maintenance ? 'on' : 'off');
+  }
+
+  var IGNORED = {
+    too_small: function (f, min) { return 'too far to decide: face ' + f.facePx + ' px, decision size ' + min + ' px'; },
+    stationary: function () { return 'not moving: a picture or poster'; },
+    ignore_zone: function () { return 'in an ignore zone'; },
+    outside_zone: function () { return 'outside the gate zone'; }
+  };
+
+  function renderIgnored(faces, min) {
+    var items = faces.map(function (f) {
+      var why = IGNORED[f.reason] ? IGNORED[f.reason](f, min) : f.reason;
+      return MG.el('li', { 'data-reason': f.reason, 'data-id': f.id }, [MG.el('strong', {}, [f.id]), ' — ' + why]);
+    });
+    if (!items.length) items = [MG.el('li', { 'class': 'none' }, ['none'])];
+    var list = document.getElementById('ignored-faces');
+    list.replaceChildren.apply(list, items);
   }
 
   function renderStats(s) {

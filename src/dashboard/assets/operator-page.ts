@@ -52,6 +52,11 @@ export const operatorHtml = `<!doctype html>
       <dt>Viewers</dt><dd id="health-viewers">–</dd>
     </dl>
   </section>
+  <section class="card" aria-labelledby="h-ignored">
+    <h2 id="h-ignored">Ignored faces</h2>
+    <p class="muted">Faces in view that cannot open, alert or hold the gate.</p>
+    <ul id="ignored-faces" class="ignored"><li class="none">none</li></ul>
+  </section>
   <section class="card live" aria-labelledby="h-live">
     <h2 id="h-live">Live view</h2>
     <img id="live" alt="Live camera view with detected faces">

@@ -51,6 +51,8 @@ th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid #2a
 th { color: var(--muted); font-weight: 600; }
 td.kind-cleared { color: #2bd161; } td.kind-alert, td.kind-escalation, td.kind-forced_passage, td.kind-fault { color: #ff6464; } td.kind-recovery { color: #8fd3ff; }
 img.thumb { height: 48px; border-radius: 4px; display: block; }
+.muted { color: var(--muted); font-size: 0.85rem; margin: 0 0 0.5rem; }
+.ignored { margin: 0; padding-left: 1.1rem; } .ignored li.none { list-style: none; margin-left: -1.1rem; color: var(--muted); }
 
 /* Kiosk page: readable from 2 m, nothing to click. */
 .kiosk { overflow: hidden; cursor: none; transition: background-color 0.2s; }
