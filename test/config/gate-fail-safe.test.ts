@@ -1,16 +1,6 @@
-import { ConfigError } from '../../src/config/errors';
 import { loadConfig } from '../../src/config/load';
 import { defaultDecideMinFacePx } from '../../src/config/sections/gate';
-
-function problemsOf(text: string): string[] {
-  try {
-    loadConfig({ file: 'site.yaml', text, env: {} });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split('\n').slice(1).map((l) => l.trim());
-    throw e;
-  }
-  throw new Error('config was accepted');
-}
+import { problemsOf } from './problems';
 
 describe('gate.decideMinFacePx', () => {
   test('derived from the paper set-up: frameWidth * 0.16 / (2 * 2 * tan 30 deg)', () => {

@@ -2,20 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { ConfigError } from '../../src/config/errors';
 import { loadConfig } from '../../src/config/load';
 import { Secret } from '../../src/config/secret';
 import { memoryLogger } from '../../src/log';
+import { problemsOf } from './problems';
 
-function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    loadConfig({ file: 'site.yaml', text, env });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split('\n').slice(1).map((l) => l.trim());
-    throw e;
-  }
-  throw new Error('config was accepted');
-}
 
 describe('defaults', () => {
   test('no config file gives the demo: simulated hardware and a recorded sequence', () => {

@@ -145,3 +145,11 @@ export class GateHarness {
     this.live(this.settings.personGoneMs + 100);
   }
 }
+
+/** A started harness, booted to idle. */
+export async function booted(opts: HarnessOptions = {}): Promise<GateHarness> {
+  const h = new GateHarness(opts).start();
+  await h.boot();
+  expect(h.state).toBe('idle');
+  return h;
+}

@@ -1,19 +1,12 @@
 import type { FaceLabel } from '../../machines/gate-events';
 import { personVerdict, verdictOf, type PersonVerdict, type TrackEvidence } from '../../machines/gate-evidence';
-import { GateHarness } from './gate-harness';
+import { booted, type GateHarness } from './gate-harness';
 
 /**
  * Issue 15's rules on the real statechart with a simulated clock: decision size, pictures and ignored faces,
  * faces that have not moved, and decided people who stand still.
  */
 const K = 5; // default agreeFrames (of windowFrames 8)
-
-async function booted(opts: ConstructorParameters<typeof GateHarness>[0] = {}): Promise<GateHarness> {
-  const h = new GateHarness(opts).start();
-  await h.boot();
-  expect(h.state).toBe('idle');
-  return h;
-}
 
 function decisions(h: GateHarness) {
   return h.effects.filter((e) => e.kind === 'decision').map((e) => (e.kind === 'decision' ? e.report : null)!);

@@ -1,13 +1,6 @@
-import { deferred, flush, GateHarness } from './gate-harness';
+import { booted, deferred, flush, GateHarness } from './gate-harness';
 
 const K = 5; // default agreeFrames (of windowFrames 8)
-
-async function booted(opts: ConstructorParameters<typeof GateHarness>[0] = {}): Promise<GateHarness> {
-  const h = new GateHarness(opts).start();
-  await h.boot();
-  expect(h.state).toBe('idle');
-  return h;
-}
 
 describe('booting', () => {
   test('self-test lights each LED once for selfTestBlinkMs, then idle once warmed up', async () => {
