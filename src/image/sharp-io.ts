@@ -162,6 +162,28 @@ export async function scaleCropRaw(img: RawPixels, size: Size, crop: Region, con
   return s.raw().toBuffer();
 }
 
+/** An SVG document painted at (left, top) at its own size. */
+export interface SvgLayer {
+  svg: string;
+  left: number;
+  top: number;
+}
+
+/**
+ * Paints raw and SVG layers in order on a transparent canvas of `size` and returns raw RGBA: a prop for a
+ * scenario (a mask held in a hand). Layers must lie inside the canvas.
+ */
+export async function paintRgba(size: Size, layers: readonly (RawLayer | SvgLayer)[]): Promise<Buffer> {
+  const overlays: sharp.OverlayOptions[] = layers.map((l) =>
+    'svg' in l ? { input: Buffer.from(l.svg), left: l.left, top: l.top } : { input: l.data, raw: { width: l.width, height: l.height, channels: l.channels }, left: l.left, top: l.top },
+  );
+  return sharp({ create: { width: size.width, height: size.height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .composite(overlays)
+    .ensureAlpha()
+    .raw()
+    .toBuffer();
+}
+
 /**
  * Paints `layers` in order over a raw RGB base (RGBA layers blend by alpha) and returns raw RGB at the
  * base's size. Layers must lie inside the base.
