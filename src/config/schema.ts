@@ -35,6 +35,9 @@ export const ConfigSchema = z
     if (z0.x + z0.width > 1 + 1e-9) issue(['gate', 'zone', 'width'], `expected x + width <= 1, got ${z0.x + z0.width}`);
     if (z0.y + z0.height > 1 + 1e-9) issue(['gate', 'zone', 'height'], `expected y + height <= 1, got ${z0.y + z0.height}`);
     if (z0.width === 0 || z0.height === 0) issue(['gate', 'zone'], 'expected a zone with an area, got width or height 0');
+    const minPx = c.gate.decideMinFacePx;
+    // A decision size taller than the frame would leave a gate that never decides.
+    if (minPx !== 'auto' && minPx > c.camera.height) issue(['gate', 'decideMinFacePx'], `expected at most camera.height (${c.camera.height}), got ${minPx}`);
 
     // One pin drives one thing.
     const seen = new Map<number, string>();

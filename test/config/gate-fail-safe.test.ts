@@ -22,6 +22,7 @@ describe('gate.decideMinFacePx', () => {
   test('anything else is refused with what is allowed', () => {
     expect(problemsOf('gate:\n  decideMinFacePx: far\n')).toEqual(['gate.decideMinFacePx: expected "auto" or a whole number of pixels from 1 to 4320, got "far" (site.yaml:2)']);
     expect(problemsOf('gate:\n  decideMinFacePx: 0\n')).toEqual(['gate.decideMinFacePx: expected a number >= 1, got 0 (site.yaml:2)']);
+    expect(problemsOf('gate:\n  decideMinFacePx: 400\n')).toEqual(['gate.decideMinFacePx: expected at most camera.height (360), got 400 (site.yaml:2)']);
     expect(problemsOf('gate:\n  decideMinFacePx: 40.5\n')).toEqual(['gate.decideMinFacePx: expected "auto" or a whole number of pixels from 1 to 4320, got 40.5 (site.yaml:2)']);
   });
 });
