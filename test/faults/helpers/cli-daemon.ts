@@ -55,7 +55,8 @@ export function cliConfig(dir: string, model: string, over: Record<string, Recor
     ...over,
     camera: { source: 'frames://' + path.join(dir, 'seq'), width: 160, height: 96, paced: true, loop: true, ...over.camera },
     detector: { model, threads: 1, ...over.detector },
-    gate: { selfTestBlinkMs: 20, personGoneMs: 400, faultRetryMs: 300, relayOpenMs: 300, ...over.gate },
+    // The colour world's face never moves (one fixed box): the picture rule is off, as in daemon-rig's FAST_GATE.
+    gate: { selfTestBlinkMs: 20, personGoneMs: 400, faultRetryMs: 300, relayOpenMs: 300, stationaryAfterMs: 0, ...over.gate },
     hardware: { driver: 'simulated', ...over.hardware },
     eventLog: { path: path.join(dir, 'events.sqlite'), ...over.eventLog },
     voice: { enabled: false },

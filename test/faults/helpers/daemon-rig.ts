@@ -26,8 +26,12 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-/** Quick timings so a test sees boot, decisions and retries in a second or two. */
-export const FAST_GATE = { selfTestBlinkMs: 20, personGoneMs: 400, faultRetryMs: 300, relayOpenMs: 300 };
+/**
+ * Quick timings so a test sees boot, decisions and retries in a second or two. The colour world's face
+ * stage reports one fixed box, a face that never moves: to the gate that is a picture, so the picture rule
+ * (gate.stationaryAfterMs) is off here; test/gate/fail-safe-door.test.ts tests it.
+ */
+export const FAST_GATE = { selfTestBlinkMs: 20, personGoneMs: 400, faultRetryMs: 300, relayOpenMs: 300, stationaryAfterMs: 0 };
 
 export function rigConfig(dir: string, model: string, over: Partial<Record<keyof ConfigInput, unknown>> = {}): Config {
   const o = over as Record<string, Record<string, unknown> | undefined>;
