@@ -4,11 +4,13 @@ import { chmodSync, chownSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { colourModelFolder, colourSequence, tempDirs } from '../faults/helpers/colour-world';
 import { cliConfig, startCli } from '../faults/helpers/cli-daemon';
+import { firstBlocked, installApp } from './helpers/installed-app';
 
 /**
  * Once provisioned (user, groups, data dir), the daemon needs no root. Run as root (CI here), it is started
- * as `nobody` with no new privileges, as systemd's User= and NoNewPrivileges= would; run as a normal user,
- * it already is one. provisioning's own checks of the rendered unit are test/provisioning/orin.bats.
+ * as `nobody` with no new privileges, as systemd's User= and NoNewPrivileges= would, from the app installed
+ * beside the test (so the checkout may sit in a folder nobody cannot enter); run as a normal user, it
+ * already is one. provisioning's own checks of the rendered unit are test/provisioning/orin.bats.
  */
 const tmp = tempDirs();
 const isRoot = process.getuid?.() === 0;
@@ -27,7 +29,7 @@ test('the daemon boots, serves and records as an unprivileged user with no new p
   chownSync(data, uid, gid);
   const config = cliConfig(dir, model, { eventLog: { path: path.join(data, 'events.sqlite') }, dashboard: { enabled: true, host: '127.0.0.1', port: 0 } });
   const wrap = isRoot ? ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--'] : [];
-  const d = startCli(dir, config, { wrap });
+  const d = startCli(dir, config, { wrap, ...(isRoot ? { bin: installApp(path.join(dir, 'app'), { uid, gid }), cwd: dir } : {}) });
   try {
     await d.waitFor(/dashboard listening on http:\/\/127\.0\.0\.1:\d+/);
     const url = d.output().match(/dashboard listening on (http:\/\/127\.0\.0\.1:\d+)/)![1]!;
@@ -44,6 +46,25 @@ test('the daemon boots, serves and records as an unprivileged user with no new p
   expect((await d.exited).code).toBe(0);
   expect(d.output()).not.toMatch(/EACCES|EPERM/);
   expect(d.output()).toContain('event log closed');
+});
+
+// Dropping to another user needs root; as a normal user the daemon runs from the checkout itself.
+(isRoot ? test : test.skip)('a folder on the way that the service user cannot enter is found, asking as that user', () => {
+  const dir = tmp();
+  const nobody = { uid: Number(execFileSync('id', ['-u', 'nobody']).toString()), gid: Number(execFileSync('id', ['-g', 'nobody']).toString()) };
+  const inner = path.join(dir, 'checkout', 'bin');
+  mkdirSync(inner, { recursive: true });
+  chmodSync(dir, 0o700); // what mktemp -d makes
+  expect(firstBlocked([path.join(inner, 'mask-gate.js')], nobody)).toBe(dir);
+  chmodSync(dir, 0o711);
+  expect(firstBlocked([path.join(inner, 'mask-gate.js')], nobody)).toBeNull();
+  // The installed copy beside the test is reachable even when the checkout is not.
+  chmodSync(dir, 0o700);
+  const other = tmp();
+  chmodSync(other, 0o755);
+  const bin = installApp(path.join(other, 'app'), nobody);
+  expect(bin).toBe(path.join(other, 'app/bin/mask-gate.js'));
+  expect(firstBlocked([bin, path.join(other, 'app/node_modules/onnxruntime-node/package.json')], nobody)).toBeNull();
 });
 
 test('the provisioned unit runs as the service user with no privileges to gain', () => {

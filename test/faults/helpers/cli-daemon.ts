@@ -17,13 +17,17 @@ export interface CliDaemon {
 
 /**
  * The real `mask-gate run` (the compiled CLI, as systemd starts it) on a config written to `dir`.
- * `wrap` prefixes the command (e.g. runuser to drop privileges).
+ * `wrap` prefixes the command (e.g. runuser to drop privileges); `bin` is another install's launcher.
  */
-export function startCli(dir: string, config: Record<string, unknown>, opts: { wrap?: string[]; env?: NodeJS.ProcessEnv } = {}): CliDaemon {
+export function startCli(dir: string, config: Record<string, unknown>, opts: { wrap?: string[]; env?: NodeJS.ProcessEnv; bin?: string; cwd?: string } = {}): CliDaemon {
   const file = path.join(dir, 'site.yaml');
   writeFileSync(file, JSON.stringify(config, null, 2)); // YAML is a superset of JSON
-  const argv = [...(opts.wrap ?? []), process.execPath, BIN, 'run', '--config', file];
-  const child = spawn(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH, MASK_GATE_LOG_LEVEL: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [...(opts.wrap ?? []), process.execPath, opts.bin ?? BIN, 'run', '--config', file];
+  const child = spawn(argv[0]!, argv.slice(1), {
+    env: { PATH: process.env.PATH, MASK_GATE_LOG_LEVEL: 'info', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
   let out = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {
