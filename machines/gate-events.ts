@@ -29,6 +29,8 @@ export interface PersonObservation {
   moved: boolean;
   /** Set by the tracker when the face must not count at all: a picture on the wall, or an ignore zone. */
   ignored?: TrackerIgnoreReason;
+  /** The ignore zone's name (or its place in gate.ignoreZones, from 1), with `ignored: 'ignore_zone'`. */
+  ignoreZone?: string;
 }
 
 /** Why the tracker ignores a face: it has not moved for stationaryAfterMs, or its centre is in an ignore zone. */

@@ -57,6 +57,8 @@ export interface IgnoredFace {
   id: string;
   reason: IgnoreReason;
   facePx: number;
+  /** Which ignore zone, for `ignore_zone`. */
+  zone?: string;
 }
 
 /**
@@ -156,7 +158,7 @@ export function ignoredFaces(people: readonly PersonObservation[], tracks: Track
   for (const p of people) {
     const counted = tracks[p.id] !== undefined;
     const reason: IgnoreReason | null = p.ignored && !counted ? p.ignored : !p.inZone ? 'outside_zone' : p.facePx < rules.decideMinFacePx ? 'too_small' : null;
-    if (reason) out.push({ id: p.id, reason, facePx: Math.round(p.facePx) });
+    if (reason) out.push({ id: p.id, reason, facePx: Math.round(p.facePx), ...(reason === 'ignore_zone' && p.ignoreZone ? { zone: p.ignoreZone } : {}) });
   }
   return out;
 }

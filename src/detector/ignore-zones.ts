@@ -3,12 +3,13 @@ import type { GateConfig } from '../config/sections/gate';
 export type IgnoreZone = GateConfig['ignoreZones'][number];
 
 /**
- * Whether a point (fractions of the frame) lies inside any ignore zone. Even-odd rule, so a zone may be
- * any simple polygon, convex or not; a point exactly on an edge may fall either way.
+ * The name of the first ignore zone (or its place in the list, from 1) that holds a point given as fractions
+ * of the frame; null when none does. Even-odd rule, so a zone may be any simple polygon, convex or not; a
+ * point exactly on an edge may fall either way.
  */
-export function inIgnoreZone(zones: readonly IgnoreZone[], x: number, y: number): IgnoreZone | null {
-  for (const z of zones) if (insidePolygon(z.points, x, y)) return z;
-  return null;
+export function ignoreZoneAt(zones: readonly IgnoreZone[], x: number, y: number): string | null {
+  const i = zones.findIndex((z) => insidePolygon(z.points, x, y));
+  return i < 0 ? null : (zones[i]!.name ?? `#${i + 1}`);
 }
 
 function insidePolygon(points: readonly (readonly [number, number])[], x: number, y: number): boolean {

@@ -2,7 +2,7 @@ import type { DetectorConfig } from '../config/sections/detector';
 import type { GateConfig } from '../config/sections/gate';
 import type { FaceLabel, GateEvent, PersonObservation, TrackerIgnoreReason } from '../../machines/gate-events';
 import { boxCentre, iou } from './geometry';
-import { inIgnoreZone } from './ignore-zones';
+import { ignoreZoneAt } from './ignore-zones';
 import { StationaryFaces, type Motion } from './stationary';
 import { MASK_LABELS, type Box, type Detection } from './types';
 
@@ -83,6 +83,7 @@ interface Track {
   firstSeen: number;
   motion: Motion;
   ignored?: TrackerIgnoreReason;
+  ignoreZone?: string;
 }
 
 export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix = 'p'): FaceTracker {
@@ -124,10 +125,11 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
         const y = cy / size.height;
         return x >= zone.x && x <= zone.x + zone.width && y >= zone.y && y <= zone.y + zone.height;
       };
-      const ignoredReason = (tr: Track): TrackerIgnoreReason | undefined => {
+      const ignore = (tr: Track): void => {
         const [cx, cy] = boxCentre(tr.box);
-        if (inIgnoreZone(ignoreZones, cx / size.width, cy / size.height)) return 'ignore_zone';
-        return tr.motion.stationary ? 'stationary' : undefined;
+        const zoneName = ignoreZoneAt(ignoreZones, cx / size.width, cy / size.height);
+        tr.ignoreZone = zoneName ?? undefined;
+        tr.ignored = zoneName !== null ? 'ignore_zone' : tr.motion.stationary ? 'stationary' : undefined;
       };
       stationary.expire(t);
 
@@ -164,7 +166,7 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
           tr.p = tr.p.map((v, i) => v + alpha * (obs[i]! - v));
           stationary.update(tr.motion, d.box, t);
         }
-        tr.ignored = ignoredReason(tr);
+        ignore(tr);
         tr.hits++;
         tr.missed = 0;
         seen.add(tr);
@@ -198,6 +200,7 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
         facePx: tr.box[3] - tr.box[1],
         moved: tr.motion.moved,
         ...(tr.ignored ? { ignored: tr.ignored } : {}),
+        ...(tr.ignoreZone ? { ignoreZone: tr.ignoreZone } : {}),
       }));
       const confirmed = tracks.filter((tr) => tr.hits >= config.confirmFrames);
       return { event: { type: 'PEOPLE', t, frame, people }, zone: zoneEvents, tracks: confirmed.map((tr) => snapshot(tr, decide(tr))) };

@@ -44,12 +44,13 @@ describe('gate.stationaryAfterMs and gate.ignoreZones', () => {
   });
 
   test('every problem in an ignore zone is listed with its path', () => {
-    const text = ['gate:', '  stationaryAfterMs: -1', '  ignoreZones:', '    - { points: [[0, 0], [1, 0]] }', '    - { points: [[0, 0], [1.5, 0], [0, 1]], colour: red }', ''].join('\n');
+    const text = ['gate:', '  stationaryAfterMs: -1', '  ignoreZones:', '    - { points: [[0, 0], [1, 0]] }', '    - { points: [[0, 0], [1.5, 0], [0, 1]], colour: red }', '    - { points: [[0, 0], [0.5, 0.5], [1, 1]] }', ''].join('\n');
     expect(problemsOf(text)).toEqual([
       'gate.stationaryAfterMs: expected a number >= 0, got -1 (site.yaml:2)',
       'gate.ignoreZones[0].points: expected a list with length >= 3, got a list of 2 (site.yaml:4)',
       'gate.ignoreZones[1].points[1][0]: expected a number <= 1, got 1.5 (site.yaml:5)',
       'gate.ignoreZones[1].colour: expected no such key (known: name, points), got unknown key "colour" (site.yaml:5)',
+      'gate.ignoreZones[2].points: expected a polygon with an area, got points on one line (site.yaml:6)',
     ]);
   });
 });

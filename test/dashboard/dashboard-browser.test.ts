@@ -139,6 +139,13 @@ test('far faces: the kiosk asks to step closer; the operator page lists ignored 
   expect(rig.gate.state).toBe('idle');
   expect(await text(operator, '#relay')).toBe('relay: locked');
 
+  // An unmasked face in an ignore zone: listed with the zone's name, no alert.
+  rig.feeder.show('no_mask', { zone: 'poster' });
+  const zoned = operator.locator('#ignored-faces li[data-reason="ignore_zone"]');
+  await zoned.waitFor();
+  expect(await zoned.textContent()).toMatch(/in ignore zone poster$/);
+  expect(rig.gate.state).toBe('idle');
+
   rig.feeder.show(null);
   await operator.locator('#ignored-faces li.none').waitFor();
   await operator.close();

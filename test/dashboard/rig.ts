@@ -55,6 +55,8 @@ export function sceneFrame(label: FaceLabel | null, seq: number): Buffer {
 export interface SceneFace {
   facePx?: number;
   picture?: boolean;
+  /** Inside this ignore zone. */
+  zone?: string;
 }
 
 /**
@@ -81,6 +83,11 @@ export class SceneFeeder {
     this.as = as;
   }
 
+  private ignoredAs() {
+    if (this.as.zone) return { ignored: 'ignore_zone' as const, ignoreZone: this.as.zone };
+    return this.as.picture ? { ignored: 'stationary' as const } : {};
+  }
+
   start(): void {
     this.timer ??= setInterval(() => this.tick(), this.intervalMs);
   }
@@ -98,7 +105,7 @@ export class SceneFeeder {
     this.last = { rgb, boxes: label ? [[...FACE]] : [] };
     const detectMs = 18 + (seq % 7);
     this.rate.add(detectMs);
-    this.send({ type: 'PEOPLE', t: Date.now(), frame: seq, people: tracks.map((t) => ({ id: 't1', label: t.label, confidence: t.confidence, inZone: true, box: t.box, facePx: this.as.facePx ?? t.box[3] - t.box[1], moved: !this.as.picture, ...(this.as.picture ? { ignored: 'stationary' as const } : {}) })) });
+    this.send({ type: 'PEOPLE', t: Date.now(), frame: seq, people: tracks.map((t) => ({ id: 't1', label: t.label, confidence: t.confidence, inZone: true, box: t.box, facePx: this.as.facePx ?? t.box[3] - t.box[1], moved: !this.as.picture, ...this.ignoredAs() })) });
     this.offer({ seq, tMs: Date.now(), detectMs, frame: { data: rgb, width: W, height: H }, tracks });
   }
 }

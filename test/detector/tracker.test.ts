@@ -189,10 +189,12 @@ describe('face size, pictures and ignore zones', () => {
 
   test('a face whose centre is inside an ignore zone polygon is ignored, outside it is not', () => {
     // A triangle over the top right of the frame: (0.5, 0), (1, 0), (1, 0.5).
-    const t = createTracker(config, { ...gate, ignoreZones: [{ name: 'poster', points: [[0.5, 0], [1, 0], [1, 0.5]] }] });
-    // Centres (0.8, 0.1) inside; (0.6, 0.4) below the diagonal, outside; (0.3, 0.1) left of it.
-    const people = at(t, [[75, 5, 85, 15], [55, 35, 65, 45], [25, 5, 35, 15]], 0, 1);
-    expect(people.map((p) => p.ignored)).toEqual(['ignore_zone', undefined, undefined]);
+    const square = { points: [[0, 0.8], [0.1, 0.8], [0.1, 1], [0, 1]] as [number, number][] };
+    const t = createTracker(config, { ...gate, ignoreZones: [{ name: 'poster', points: [[0.5, 0], [1, 0], [1, 0.5]] }, square] });
+    // Centres (0.8, 0.1) inside; (0.6, 0.4) below the diagonal, outside; (0.3, 0.1) left of it; (0.05, 0.9) in the unnamed square.
+    const people = at(t, [[75, 5, 85, 15], [55, 35, 65, 45], [25, 5, 35, 15], [2, 85, 8, 95]], 0, 1);
+    expect(people.map((p) => p.ignored)).toEqual(['ignore_zone', undefined, undefined, 'ignore_zone']);
+    expect(people.map((p) => p.ignoreZone)).toEqual(['poster', undefined, undefined, '#2']);
     expect(t.update([], size, 33, 2).tracks.find((x) => x.id === 'p1')).toMatchObject({ ignored: 'ignore_zone' });
   });
 

@@ -149,7 +149,7 @@ describe('ignore zones', () => {
     // A no_mask face walking about inside the screen's polygon (centre x 0.7-0.75).
     for (let i = 0; i < 90; i++) send([faceAt(450 + i / 3, 120, 70, 'no_mask')]);
     expect(h.state).toBe('idle');
-    expect(h.snapshot.context.ignored).toMatchObject([{ reason: 'ignore_zone' }]);
+    expect(h.snapshot.context.ignored).toMatchObject([{ reason: 'ignore_zone', zone: 'screen' }]);
     for (let i = 0; i < 30; i++) send([faceAt(300 + i, 170, 80, 'no_mask')]);
     expect(h.state).toBe('alert.active');
   });

@@ -35,8 +35,19 @@ const FramePoint = z.tuple([Fraction, Fraction]);
 const IgnoreZone = z.strictObject({
   /** Shown on the dashboard beside the faces it hides. */
   name: z.string().min(1).max(40).optional(),
-  points: z.array(FramePoint).min(3).max(64),
+  points: z
+    .array(FramePoint)
+    .min(3)
+    .max(64)
+    .refine((p) => p.length < 3 || Math.abs(shoelace(p)) > 1e-9, { message: 'expected a polygon with an area, got points on one line' }),
 });
+
+/** Twice the signed area of a polygon: 0 when its points lie on one line. */
+function shoelace(points: readonly (readonly [number, number])[]): number {
+  let a = 0;
+  for (let i = 0, j = points.length - 1; i < points.length; j = i++) a += (points[j]![0] + points[i]![0]) * (points[j]![1] - points[i]![1]);
+  return a;
+}
 
 export const GateSection = z.strictObject({
   /** The gate zone, as fractions of the frame. Faces whose centre is outside it are ignored. */

@@ -35,7 +35,7 @@ export const operatorJs = `'use strict';
   var IGNORED = {
     too_small: function (f, min) { return 'too far to decide: face ' + f.facePx + ' px, decision size ' + min + ' px'; },
     stationary: function () { return 'not moving: a picture or poster'; },
-    ignore_zone: function () { return 'in an ignore zone'; },
+    ignore_zone: function (f) { return 'in ignore zone ' + (f.zone || ''); },
     outside_zone: function () { return 'outside the gate zone'; }
   };
 
