@@ -23,7 +23,7 @@ export interface PersonObservation {
   /** Face height in frame pixels. Below the decision size (settings.decideMinFacePx) a face never decides. */
   facePx: number;
   /**
-   * False while the face has not moved since it appeared (within stationaryTolerancePx): it may be a
+   * False while the face has not moved since it appeared (within stationaryTolerance): it may be a
    * picture, so it cannot decide yet, but at decision size it still holds the gate (when in doubt, locked).
    */
   moved: boolean;

@@ -1,20 +1,21 @@
 import type { Box } from './types';
 
 /**
- * Pictures on the wall: a face whose box stays within `tolerancePx` (every edge) of where it first appeared,
- * for `afterMs`, is stationary, and the gate ignores it. A live person walks up, so their box has moved long
+ * Pictures on the wall: a face whose box stays within `tolerance` (every edge, as a fraction of the face's
+ * height) of where it first appeared, for `afterMs`, is stationary, and the gate ignores it. A live person walks up, so their box has moved long
  * before they reach the door; a face that has not moved yet is not trusted to decide (the evidence holds it
  * undecided) but is not ignored before `afterMs` either.
  *
- * A box must be away from its anchor in two frames in a row to count as moved: one jittery detection of a
- * poster does not turn it into a person. Where a stationary face was seen is remembered (until no face has
+ * A box must be away from its anchor in three frames in a row to count as moved: a jittery detection or
+ * two of a poster do not turn it into a person. Where a stationary face was seen is remembered (until no face has
  * been there for `afterMs`), so a poster whose track was lost, for example behind someone walking past, is
  * stationary again as soon as it is found.
  */
 export interface StationaryRules {
   /** 0 turns the rule off: every face counts as moved. */
   afterMs: number;
-  tolerancePx: number;
+  /** Fraction of the face's height. */
+  tolerance: number;
 }
 
 export interface Motion {
@@ -27,7 +28,7 @@ export interface Motion {
   stationary: boolean;
 }
 
-const AWAY_FRAMES = 2;
+const AWAY_FRAMES = 3;
 
 interface Spot {
   box: Box;
@@ -76,8 +77,10 @@ export class StationaryFaces {
     else this.spots.push({ box: [...box], lastSeen: t });
   }
 
-  private near(a: Box, b: Box): boolean {
-    const tol = this.rules.tolerancePx;
+  /** Whether every edge of `b` is within the tolerance of `anchor`, scaled by the anchor's height. */
+  private near(anchor: Box, b: Box): boolean {
+    const a = anchor;
+    const tol = this.rules.tolerance * (a[3] - a[1]);
     return Math.abs(a[0] - b[0]) <= tol && Math.abs(a[1] - b[1]) <= tol && Math.abs(a[2] - b[2]) <= tol && Math.abs(a[3] - b[3]) <= tol;
   }
 }

@@ -25,7 +25,7 @@ import { MASK_LABELS, type Box, type Detection } from './types';
 export type TrackerConfig = DetectorConfig['tracker'];
 export type Zone = GateConfig['zone'];
 /** The gate settings the tracker applies: the zone, pictures on the wall, ignore zones. */
-export type TrackerGate = Pick<GateConfig, 'zone'> & Partial<Pick<GateConfig, 'stationaryAfterMs' | 'stationaryTolerancePx' | 'ignoreZones'>>;
+export type TrackerGate = Pick<GateConfig, 'zone'> & Partial<Pick<GateConfig, 'stationaryAfterMs' | 'stationaryTolerance' | 'ignoreZones'>>;
 export type PeopleEvent = Extract<GateEvent, { type: 'PEOPLE' }>;
 
 /** A face entering or leaving the gate zone; `lost` means the track ended while inside. */
@@ -90,7 +90,7 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
   const { zone } = gate;
   const ignoreZones = gate.ignoreZones ?? [];
   // Without stationaryAfterMs (a caller that predates it), pictures are not looked for: every face has moved.
-  const stationary = new StationaryFaces({ afterMs: gate.stationaryAfterMs ?? 0, tolerancePx: gate.stationaryTolerancePx ?? 4 });
+  const stationary = new StationaryFaces({ afterMs: gate.stationaryAfterMs ?? 0, tolerance: gate.stationaryTolerance ?? 0.1 });
   const alpha = 2 / (config.smoothingFrames + 1);
   let tracks: Track[] = [];
   let nextId = 1;

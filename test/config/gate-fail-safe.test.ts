@@ -28,10 +28,10 @@ describe('gate.decideMinFacePx', () => {
 });
 
 describe('gate.stationaryAfterMs and gate.ignoreZones', () => {
-  test('defaults: 10 s, 4 px, no ignore zones', () => {
+  test('defaults: 10 s, a tenth of the face height, no ignore zones', () => {
     const g = loadConfig({ env: {} }).gate;
     expect(g.stationaryAfterMs).toBe(10_000);
-    expect(g.stationaryTolerancePx).toBe(4);
+    expect(g.stationaryTolerance).toBe(0.1);
     expect(g.ignoreZones).toEqual([]);
   });
 

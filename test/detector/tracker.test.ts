@@ -119,7 +119,8 @@ test('a box seen in one frame (a reflection, a duplicate) never becomes a person
 });
 
 describe('face size, pictures and ignore zones', () => {
-  const gate = { zone, stationaryAfterMs: 1000, stationaryTolerancePx: 2, ignoreZones: [] };
+  // 20-px faces: a tolerance of 0.1 of the height is 2 px.
+  const gate = { zone, stationaryAfterMs: 1000, stationaryTolerance: 0.1, ignoreZones: [] };
   const at = (t: ReturnType<typeof createTracker>, boxes: Box[], ms: number, frame: number) =>
     t.update(boxes.map((b) => face(b, { mask: 0.9 })), size, ms, frame).event.people;
 
@@ -138,13 +139,23 @@ describe('face size, pictures and ignore zones', () => {
     }
   });
 
-  test('one jittery frame does not make a picture move; two frames away do', () => {
+  test('a jittery frame or two do not make a picture move; three frames away do', () => {
     const t = createTracker(config, gate);
     at(t, [[40, 40, 60, 60]], 0, 1);
     expect(at(t, [[44, 40, 64, 60]], 33, 2)[0]!.moved).toBe(false);
-    expect(at(t, [[40, 40, 60, 60]], 66, 3)[0]!.moved).toBe(false);
-    at(t, [[44, 40, 64, 60]], 100, 4);
-    expect(at(t, [[45, 40, 65, 60]], 133, 5)[0]!.moved).toBe(true);
+    expect(at(t, [[44, 40, 64, 60]], 66, 3)[0]!.moved).toBe(false);
+    expect(at(t, [[40, 40, 60, 60]], 100, 4)[0]!.moved).toBe(false);
+    at(t, [[44, 40, 64, 60]], 133, 5);
+    at(t, [[45, 40, 65, 60]], 166, 6);
+    expect(at(t, [[45, 40, 65, 60]], 200, 7)[0]!.moved).toBe(true);
+  });
+
+  test('the tolerance scales with the face: 3 px is still for an 80-px face, not for a 20-px one', () => {
+    const t = createTracker(config, gate);
+    for (let i = 0; i < 5; i++) at(t, [[10, 10, 90, 90], [0, 0, 20, 20]], i * 33, i + 1);
+    let people = at(t, [[13, 10, 93, 90], [3, 0, 23, 20]], 5 * 33, 6);
+    for (let i = 7; i <= 9; i++) people = at(t, [[13, 10, 93, 90], [3, 0, 23, 20]], i * 33, i);
+    expect(people.map((p) => p.moved)).toEqual([false, true]);
   });
 
   test('a person who walked up and then stands still for 30 s is never stationary', () => {
@@ -168,7 +179,8 @@ describe('face size, pictures and ignore zones', () => {
     expect(again).toMatchObject({ moved: false, ignored: 'stationary' });
     // It is a person again as soon as it moves.
     at(t, [[50, 40, 70, 60]], 46 * 33, 47);
-    const moved = at(t, [[51, 40, 71, 60]], 47 * 33, 48)[0]!;
+    at(t, [[51, 40, 71, 60]], 47 * 33, 48);
+    const moved = at(t, [[51, 40, 71, 60]], 48 * 33, 49)[0]!;
     expect([moved.moved, moved.ignored]).toEqual([true, undefined]);
   });
 

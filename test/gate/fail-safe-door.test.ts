@@ -5,7 +5,7 @@ import { GateHarness } from '../machines/gate-harness';
 
 /**
  * The real tracker feeding the real statechart on a simulated 30 fps clock, with the shipped defaults
- * (640x360 frame, decision size 44 px, stationaryAfterMs 10 s, stationaryTolerancePx 4).
+ * (640x360 frame, decision size 44 px, stationaryAfterMs 10 s, stationaryTolerance 0.1 of the face's height).
  */
 const FRAME = { width: 640, height: 360 };
 const DT = 33;
