@@ -32,6 +32,8 @@ export interface TrackEvidence {
   moved: boolean;
   /** Reached a verdict once: from then on it is a person, whatever the tracker later says (see addObservations). */
   decided: boolean;
+  /** The gate has opened for this person once: it does not open again for them alone. */
+  cleared: boolean;
 }
 
 export type Tracks = Record<string, TrackEvidence>;
@@ -86,14 +88,14 @@ export function addObservations(tracks: Tracks, people: readonly PersonObservati
     }
     const seen = { lastSeen: t, inZone: p.inZone, facePx: p.facePx, moved: p.moved || (prev?.moved ?? false) };
     if (p.facePx < rules.decideMinFacePx) {
-      next[p.id] = { votes: prev?.votes ?? [], confidence: prev?.confidence ?? 0, decided: prev?.decided ?? false, ...seen };
+      next[p.id] = { votes: prev?.votes ?? [], confidence: prev?.confidence ?? 0, decided: prev?.decided ?? false, cleared: prev?.cleared ?? false, ...seen };
       continue;
     }
     const label: FaceLabel = p.confidence >= cfg.minConfidence ? p.label : 'unknown';
     const votes = [...(prev?.votes ?? []), label].slice(-cfg.windowFrames);
     const n = votes.length;
     const confidence = prev && prev.votes.length ? prev.confidence + (p.confidence - prev.confidence) / Math.min(n, cfg.windowFrames) : p.confidence;
-    const tr: TrackEvidence = { votes, confidence, decided: prev?.decided ?? false, ...seen };
+    const tr: TrackEvidence = { votes, confidence, decided: prev?.decided ?? false, cleared: prev?.cleared ?? false, ...seen };
     tr.decided ||= personVerdict(tr, cfg.agreeFrames) !== 'undecided';
     next[p.id] = tr;
   }
@@ -132,6 +134,18 @@ export function peopleAtDecisionSize(tracks: Tracks, rules: EvidenceRules): Pers
 export const isUnmasked = (p: PersonDecision): boolean => p.verdict === 'no_mask' || p.verdict === 'incorrect';
 export const someoneUnmasked = (people: readonly PersonDecision[]): boolean => people.some(isUnmasked);
 export const someoneUndecided = (people: readonly PersonDecision[]): boolean => people.some((p) => p.verdict === 'undecided');
+
+/** Whether anyone the gate decides on has not been cleared before (a clear opens only for someone new). */
+export function someoneNotYetCleared(tracks: Tracks, people: readonly PersonDecision[]): boolean {
+  return people.some((p) => !tracks[p.id]?.cleared);
+}
+
+/** Marks everyone the gate has just cleared. */
+export function markCleared(tracks: Tracks, people: readonly PersonDecision[]): Tracks {
+  const next = { ...tracks };
+  for (const p of people) if (next[p.id]) next[p.id] = { ...next[p.id]!, cleared: true };
+  return next;
+}
 
 /** The alert's reason: no_mask when anyone has no mask at all, else incorrect; null when nobody is unmasked. */
 export function alertReasonOf(people: readonly PersonDecision[]): 'no_mask' | 'incorrect' | null {

@@ -6,6 +6,8 @@ import {
   alertReasonOf,
   anyoneAtDecisionSizeNow,
   ignoredFaces,
+  markCleared,
+  someoneNotYetCleared,
   peopleAtDecisionSize,
   someoneUndecided,
   someoneUnmasked,
@@ -75,6 +77,7 @@ export const gateMachine = setup({
       anyoneNow: event.type === 'PEOPLE' && anyoneAtDecisionSizeNow(context.tracks, event.t, context.settings),
     })),
     raisePersonGone: raise({ type: 'gate.personGone' as const }),
+    markCleared: assign({ tracks: ({ context }) => markCleared(context.tracks, context.people) }),
     forgetPeople: assign({ tracks: {}, people: [], farFaces: 0, alertReason: null, temperatureC: null }),
     setAlertReason: assign({
       alertReason: ({ context }) => alertReasonOf(context.people) ?? context.alertReason,
@@ -104,6 +107,7 @@ export const gateMachine = setup({
     someoneUnmasked: ({ context }) => someoneUnmasked(context.people),
     someoneUndecided: ({ context }) => someoneUndecided(context.people),
     hasThermometer: ({ context }) => context.settings.hasThermometer,
+    someoneNotYetCleared: ({ context }) => someoneNotYetCleared(context.tracks, context.people),
     alertReasonChanged: ({ context }) => alertReasonOf(context.people) !== context.alertReason,
     maskAlert: ({ context }) => context.alertReason !== 'fever',
     fever: ({ context, event }) => {
@@ -133,7 +137,12 @@ export const gateMachine = setup({
        * ties (personVerdict); anyone unmasked alerts (`someoneUnmasked`, asked first everywhere).
        */
       everyoneMasked: and([not('nobodyAtDecisionSize'), not('someoneUnmasked'), not('someoneUndecided')]),
-      everyoneMaskedNeedsScreening: and(['everyoneMasked', 'hasThermometer']),
+      /**
+       * The relay opens only for someone it has not opened for: a newcomer who vanished undecided (a glitch,
+       * a passer-by) leaves the people already cleared where they were, not cleared a second time.
+       */
+      clearsSomeoneNew: and(['everyoneMasked', 'someoneNotYetCleared']),
+      clearsSomeoneNewNeedsScreening: and(['clearsSomeoneNew', 'hasThermometer']),
       /** After a passage: a newcomer (undecided) is evaluated afresh, unless someone is unmasked (that alerts). */
       newcomerUndecided: and(['someoneUndecided', not('someoneUnmasked')]),
     },
@@ -226,8 +235,9 @@ export const gateMachine = setup({
               on: {
                 'gate.evaluate': [
                   { guard: 'someoneUnmasked', target: 'alert' },
-                  { guard: 'everyoneMaskedNeedsScreening', target: 'screening' },
-                  { guard: 'everyoneMasked', target: 'cleared' },
+                  { guard: 'clearsSomeoneNewNeedsScreening', target: 'screening' },
+                  { guard: 'clearsSomeoneNew', target: 'cleared' },
+                  { guard: 'everyoneMasked', target: 'cleared.closed' },
                 ],
               },
             },
@@ -248,13 +258,17 @@ export const gateMachine = setup({
             },
             cleared: {
               initial: 'open',
-              entry: [{ type: 'say', params: { prompt: 'thank_you' } }, { type: 'reportDecision', params: ({ context }) => decision(context, 'cleared') }],
               on: { 'gate.evaluate': { guard: 'someoneUnmasked', target: 'alert' } },
               states: {
                 /** Relay released: a pulse of relayOpenMs, or held until the passage sensor fires. */
                 open: {
+                  entry: [{ type: 'say', params: { prompt: 'thank_you' } }, { type: 'reportDecision', params: ({ context }) => decision(context, 'cleared') }, 'markCleared'],
                   after: { relayOpen: { guard: 'pulseMode', target: 'closed' }, holdMax: { target: 'closed' } },
-                  on: { PASSAGE: 'closed' },
+                  on: {
+                    PASSAGE: 'closed',
+                    // A masked person who joins while the relay is open passes with the others.
+                    'gate.evaluate': { guard: 'everyoneMasked', actions: 'markCleared' },
+                  },
                 },
                 /** The passage is over; a newcomer in the zone is evaluated afresh. */
                 closed: { on: { 'gate.evaluate': { guard: 'newcomerUndecided', target: '#gate.operating.door.evaluating' } } },
@@ -266,8 +280,10 @@ export const gateMachine = setup({
               on: {
                 'gate.evaluate': [
                   // Re-evaluated continuously: putting a mask on clears (a fever alert does not).
-                  { guard: and(['maskAlert', 'everyoneMaskedNeedsScreening']), target: 'screening' },
-                  { guard: and(['maskAlert', 'everyoneMasked']), target: 'cleared' },
+                  { guard: and(['maskAlert', 'clearsSomeoneNewNeedsScreening']), target: 'screening' },
+                  { guard: and(['maskAlert', 'clearsSomeoneNew']), target: 'cleared' },
+                  // The unmasked newcomer left; everyone still here was cleared already.
+                  { guard: and(['maskAlert', 'everyoneMasked']), target: 'cleared.closed' },
                   {
                     // A fever alert keeps its reason until the person leaves.
                     guard: and(['maskAlert', 'someoneUnmasked', 'alertReasonChanged']),

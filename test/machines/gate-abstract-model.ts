@@ -13,6 +13,8 @@ export type AbstractEvent =
   // never moved, ignored by the tracker as stationary), a face that has not moved yet (masked), a person
   // whose votes tie mask against no_mask; and everyone already decided standing still (the tracker ignores them).
   | 'FAR_PERSON' | 'PICTURE' | 'STILL_FACE' | 'TIE' | 'STANDS_STILL'
+  // Beside someone already cleared: an unmasked newcomer, and the newcomer leaving again undecided or alerted.
+  | 'UNMASKED_NEWCOMER' | 'NEWCOMER_GONE'
   | 'TEMP_OK' | 'TEMP_FEVER' | 'TEMP_FAIL'
   | 'RELAY_TIMEOUT' | 'PASSAGE' | 'ESCALATE_TIMEOUT'
   | 'STAFF_BUTTON' | 'OPEN_ONCE' | 'FIRE_ON' | 'FIRE_OFF' | 'MAINT_ON' | 'MAINT_OFF'
@@ -52,8 +54,8 @@ export function abstractTable(v: Variant): Table {
       NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
     },
     cleared_closed: {
-      FAR_PERSON: 'cleared_closed', PICTURE: 'cleared_closed', STILL_FACE: 'evaluating', STANDS_STILL: 'cleared_closed',
-      NEWCOMER: 'evaluating', PERSON_UNMASKED: 'alert_active', PERSON_MASKED: 'cleared_closed', PASSAGE: 'cleared_closed',
+      FAR_PERSON: 'cleared_closed', PICTURE: 'cleared_closed', STILL_FACE: 'evaluating_cleared', STANDS_STILL: 'cleared_closed',
+      NEWCOMER: 'evaluating_cleared', UNMASKED_NEWCOMER: 'alert_cleared', PERSON_UNMASKED: 'alert_active', PERSON_MASKED: 'cleared_closed', PASSAGE: 'cleared_closed',
       NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
     },
     alert_active: {
@@ -61,6 +63,14 @@ export function abstractTable(v: Variant): Table {
       ESCALATE_TIMEOUT: 'alert_escalated', PERSON_MASKED: masked, PERSON_INCORRECT: 'alert_active', PERSON_UNMASKED: 'alert_active',
       BLINK: 'alert_active', PASSAGE: 'alert_active', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency',
       MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
+    },
+    // A newcomer beside someone already cleared: it opens again only for the newcomer.
+    evaluating_cleared: {
+      NEWCOMER_GONE: 'cleared_closed', PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_active', NO_FACE_TIMEOUT: 'idle',
+      STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
+    },
+    alert_cleared: {
+      NEWCOMER_GONE: 'cleared_closed', PERSON_MASKED: masked, NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency',
     },
     alert_escalated: {
       STANDS_STILL: 'alert_escalated',
@@ -105,7 +115,7 @@ export function realStateOf(abstract: string): string {
     emergency_boot: 'emergency', emergency_maint: 'emergency', emergency_fault: 'emergency',
     maintenance_boot: 'maintenance', maintenance_fault: 'maintenance',
     override_fault: 'override',
-    cleared_open: 'cleared.open', cleared_closed: 'cleared.closed',
+    cleared_open: 'cleared.open', cleared_closed: 'cleared.closed', evaluating_cleared: 'evaluating', alert_cleared: 'alert.active',
     alert_active: 'alert.active', alert_escalated: 'alert.escalated', alert_active_fever: 'alert.active', alert_escalated_fever: 'alert.escalated',
   };
   return m[abstract] ?? abstract;

@@ -117,11 +117,14 @@ export class GateHarness {
     this.people.set(id, { label, inZone, facePx: FACE_PX, moved: true, ...over });
     return id;
   }
-  /** Everyone shows `label`; someone walks up first when nobody the gate decides on is there. */
+  /** Everyone shows `label` (and moves: a face still as a photo starts moving); someone walks up first when nobody the gate decides on is there. */
   setAll(label: FaceLabel): void {
-    const counts = (p: Person) => p.moved && !p.ignored && p.inZone && p.facePx >= this.settings.decideMinFacePx;
+    const counts = (p: Person) => !p.ignored && p.inZone && p.facePx >= this.settings.decideMinFacePx;
     if (![...this.people.values()].some(counts)) this.addPerson(label);
-    for (const p of this.people.values()) p.label = label;
+    for (const p of this.people.values()) {
+      p.label = label;
+      if (!p.ignored) p.moved = true;
+    }
   }
 
   /** One camera frame `dt` ms after the last, showing the current people (or the ones given). */

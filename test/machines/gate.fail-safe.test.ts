@@ -157,9 +157,73 @@ describe('a person who stands still after being decided must not flip the gate',
   });
 });
 
+describe('the relay opens once per person', () => {
+  test('a newcomer who vanishes undecided (a duplicate box, a passer-by) does not reopen the gate for the person already cleared', async () => {
+    const h = await booted();
+    h.addPerson('mask');
+    h.frames(K);
+    h.live(h.settings.relayOpenMs + 100);
+    expect(h.state).toBe('cleared.closed');
+    // A box seen for two frames that never moved, then never again.
+    const glitch = h.addPerson('mask', true, { moved: false });
+    h.frames(2);
+    expect(h.state).toBe('evaluating');
+    h.people.delete(glitch);
+    h.live(h.settings.personGoneMs + 500);
+    expect(h.state).toBe('cleared.closed');
+    expect(h.outputs.relay).toBe('locked');
+    expect(decisions(h).map((d) => d.outcome)).toEqual(['cleared']);
+    expect(h.prompts()).toEqual(['thank_you']);
+  });
+
+  test('an unmasked newcomer who leaves: back to closed, not a second clear for the one who stayed', async () => {
+    const h = await booted();
+    h.addPerson('mask');
+    h.frames(K);
+    h.live(h.settings.relayOpenMs + 100);
+    const b = h.addPerson('no_mask');
+    h.frames(K);
+    expect(h.state).toBe('alert.active');
+    h.people.delete(b);
+    h.live(h.settings.personGoneMs + 500);
+    expect(h.state).toBe('cleared.closed');
+    expect(decisions(h).map((d) => d.outcome)).toEqual(['cleared', 'alert']);
+  });
+
+  test('a masked newcomer after the passage is cleared, and the relay opens again for them', async () => {
+    const h = await booted();
+    h.addPerson('mask');
+    h.frames(K);
+    h.live(h.settings.relayOpenMs + 100);
+    const b = h.addPerson('unknown');
+    h.frame();
+    expect(h.state).toBe('evaluating');
+    h.people.get(b)!.label = 'mask';
+    h.frames(K);
+    expect(h.state).toBe('cleared.open');
+    expect(decisions(h).map((d) => d.outcome)).toEqual(['cleared', 'cleared']);
+  });
+
+  test('someone masked who joins while the relay is open passes with the others: no second opening for them', async () => {
+    const h = await booted();
+    h.addPerson('mask');
+    h.frames(K);
+    const b = h.addPerson('mask');
+    h.frames(K + 1);
+    expect(h.snapshot.context.tracks[b]!.cleared).toBe(true);
+    h.live(h.settings.relayOpenMs + 100);
+    const glitch = h.addPerson('unknown');
+    h.frame();
+    h.people.delete(glitch);
+    h.live(h.settings.personGoneMs + 500);
+    expect(h.state).toBe('cleared.closed');
+    expect(decisions(h)).toHaveLength(1);
+  });
+});
+
 describe('the clearing rule', () => {
   test('unmasked outvotes mask on a tie: a 4-4 window is no_mask, even where K = N/2 lets both reach K', () => {
-    const tr = (votes: FaceLabel[]): TrackEvidence => ({ votes, confidence: 0.9, lastSeen: 0, inZone: true, facePx: 100, moved: true, decided: false });
+    const tr = (votes: FaceLabel[]): TrackEvidence => ({ votes, confidence: 0.9, lastSeen: 0, inZone: true, facePx: 100, moved: true, decided: false, cleared: false });
     const tie: FaceLabel[] = ['mask', 'no_mask', 'mask', 'no_mask', 'mask', 'incorrect', 'mask', 'no_mask'];
     expect(personVerdict(tr(tie), 4)).toBe('no_mask');
     // With the schema's K > N/2, a tie reaches neither side: undecided, never mask.

@@ -32,6 +32,8 @@ class Driver {
   readonly h: GateHarness;
   readonly covered = new Set<string>();
   private warmUps: Deferred<void>[] = [];
+  /** The last person to walk up, for NEWCOMER_GONE. */
+  private newcomer: string | null = null;
 
   constructor(readonly v: Variant) {
     this.h = new GateHarness({
@@ -72,8 +74,15 @@ class Driver {
         h.setAll('incorrect');
         return h.frames(K);
       case 'NEWCOMER':
-        h.addPerson('unknown');
+        this.newcomer = h.addPerson('unknown');
         return h.frame();
+      case 'UNMASKED_NEWCOMER':
+        this.newcomer = h.addPerson('no_mask');
+        return h.frames(K);
+      case 'NEWCOMER_GONE':
+        // The newcomer walks off; those already cleared stay in view until the newcomer is forgotten.
+        if (this.newcomer) h.people.delete(this.newcomer);
+        return h.live(s.personGoneMs + 200);
       case 'FAR_PERSON':
         h.addPerson('no_mask', true, { facePx: s.decideMinFacePx - 1 });
         return h.frames(K + 1);
@@ -81,7 +90,7 @@ class Driver {
         h.addPerson('mask', true, { moved: false, ignored: 'stationary' });
         return h.frames(K + 1);
       case 'STILL_FACE':
-        h.addPerson('mask', true, { moved: false });
+        this.newcomer = h.addPerson('mask', true, { moved: false });
         return h.frames(K + 1);
       case 'TIE': {
         // A full window split evenly between mask and no_mask: neither side has K votes, and mask never wins a tie.
