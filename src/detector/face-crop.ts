@@ -24,6 +24,19 @@ export function faceCrop(box: Box, keypoints: Record<string, [number, number]> |
   return { cx, cy, side, angle };
 }
 
+/**
+ * The lower-face crop (manifest `classifier.lower`): square, axis-aligned, centred on the nose-to-mouth
+ * line, so the nose tip and the mask's top edge sit at the same place in every crop, at about twice the
+ * face crop's resolution.
+ */
+export function lowerFaceCrop(box: Box, keypoints: Record<string, [number, number]> | undefined, lower: NonNullable<ClassifierSpec['lower']>): CropRegion {
+  const side = Math.max(box[2] - box[0], box[3] - box[1], 1) * lower.scale;
+  const nose = keypoints?.nose;
+  const mouth = keypoints?.mouth;
+  if (nose && mouth) return { cx: nose[0] + lower.centre * (mouth[0] - nose[0]), cy: nose[1] + lower.centre * (mouth[1] - nose[1]), side, angle: 0 };
+  return { cx: (box[0] + box[2]) / 2, cy: box[1] + 0.7 * (box[3] - box[1]), side, angle: 0 };
+}
+
 /** A box given as fractions of the crop, mapped to the frame (the bounding box of its corners). */
 export function cropBoxToFrame(c: CropRegion, b: Box): Box {
   const corners = [cropToFrame(c, b[0], b[1]), cropToFrame(c, b[2], b[1]), cropToFrame(c, b[0], b[3]), cropToFrame(c, b[2], b[3])];

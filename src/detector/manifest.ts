@@ -153,6 +153,13 @@ const Classifier = z.strictObject({
       keypointCentre: z.boolean().default(true),
     })
     .prefault({}),
+  /**
+   * A second crop of the lower face, where a mask's top edge meets the nose: square, `scale` x max(face
+   * width, height), centred on the nose-to-mouth line at `centre` (0 the nose tip, 1 the mouth; without
+   * keypoints, at 70% of the box's height). The network then takes rows in pairs, face crop then lower
+   * crop, both in `input`'s shape, and gives one output row per pair.
+   */
+  lower: z.strictObject({ scale: z.number().min(0.2).max(2), centre: z.number().min(-1).max(2) }).optional(),
   /** At most this many faces (the most confident) are classified per frame. */
   maxFaces: PositiveInt.max(256).default(32),
   /**

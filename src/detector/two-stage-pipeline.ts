@@ -1,6 +1,6 @@
 import { classProbabilities } from './decoders/classifier';
 import type { FaceCandidate } from './decoders/face-detectors';
-import { cropBoxToFrame, faceCrop } from './face-crop';
+import { cropBoxToFrame, faceCrop, lowerFaceCrop } from './face-crop';
 import { createFaceStage } from './face-stage';
 import { clipBox, iou, mirrorFractionBox } from './geometry';
 import { flipsCrop, type TwoStageDecoder } from './manifest';
@@ -58,7 +58,10 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     mirrored: boolean;
   }
 
-  async function classify(frame: RgbFrame, crops: CropRegion[], flip: readonly boolean[]): Promise<Classified[]> {
+  // With a lower-face crop each face takes two network rows (face crop, lower crop) and gives one output row.
+  const per = cs.lower ? 2 : 1;
+
+  async function classify(frame: RgbFrame, crops: CropRegion[], flip: readonly boolean[], lowers?: readonly CropRegion[]): Promise<Classified[]> {
     const rows: Row[] = crops.map((_, i) => ({ crop: i, mirrored: false }));
     crops.forEach((_, i) => {
       if (flip[i]) rows.push({ crop: i, mirrored: true });
@@ -66,21 +69,25 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     const n = cs.labels.length;
     const raw = new Float32Array(crops.length * n);
     const boxes = cs.outputs.box ? new Float32Array(crops.length * 4) : undefined;
-    const chunk = clsBatch ?? rows.length;
+    const chunk = clsBatch ? Math.max(1, Math.floor(clsBatch / per)) : rows.length;
     for (let start = 0; start < rows.length; start += chunk) {
       const part = rows.slice(start, start + chunk);
-      const data = new Float32Array(chunk * cropSize);
+      const data = new Float32Array(chunk * per * cropSize);
       // A mirrored row copies its crop's plain row when that is in the same call (the usual case: plain
       // rows come first); only a fixed small batch that split them resamples the crop.
       const plainSlot = new Map<number, number>();
       part.forEach((r, i) => {
         const from = r.mirrored ? plainSlot.get(r.crop) : undefined;
-        if (from !== undefined) data.copyWithin(i * cropSize, from * cropSize, (from + 1) * cropSize);
-        else cropToInput(frame, crops[r.crop]!, cs.input, data, i);
-        if (r.mirrored) mirrorSlot(cs.input, data, i);
+        const slot = i * per;
+        if (from !== undefined) data.copyWithin(slot * cropSize, from * per * cropSize, (from + 1) * per * cropSize);
+        else {
+          cropToInput(frame, crops[r.crop]!, cs.input, data, slot);
+          if (per === 2) cropToInput(frame, lowers![r.crop]!, cs.input, data, slot + 1);
+        }
+        if (r.mirrored) for (let k = 0; k < per; k++) mirrorSlot(cs.input, data, slot + k);
         else plainSlot.set(r.crop, i);
       });
-      const out = await clsSession.run({ [cs.input.name]: { data, dims: inputDims(cs.input, chunk) } });
+      const out = await clsSession.run({ [cs.input.name]: { data, dims: inputDims(cs.input, chunk * per) } });
       const scores = out[cs.outputs.scores];
       checkOutputDims(cs.outputs.scores, scores?.dims, [chunk, n], id, 'decoder.classifier.outputs.scores');
       const box = cs.outputs.box ? out[cs.outputs.box] : undefined;
@@ -127,7 +134,8 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       const faces = (await detectFaces(frame)).slice(0, cs.maxFaces);
       if (faces.length === 0) return [];
       const crops = faces.map((f) => faceCrop(f.box, f.keypoints, cs.crop));
-      const classified = await classify(frame, crops, flipsFor(faces));
+      const lowers = cs.lower ? faces.map((f) => lowerFaceCrop(f.box, f.keypoints, cs.lower!)) : undefined;
+      const classified = await classify(frame, crops, flipsFor(faces), lowers);
       const found = faces.map((f, i) => toDetection(f, crops[i]!, classified[i]!, frame)).filter((d): d is Detection => d !== null);
       return cs.nmsIou === undefined ? found : suppressRefined(found, cs.nmsIou);
     },
@@ -135,7 +143,8 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       const frame = greyFrame(dec.face.input.width, dec.face.input.height);
       await detectFaces(frame);
       const side = Math.min(frame.width, frame.height) / 2;
-      await classify(frame, [{ cx: frame.width / 2, cy: frame.height / 2, side, angle: 0 }], [cs.flip !== 'none']);
+      const whole = { cx: frame.width / 2, cy: frame.height / 2, side, angle: 0 };
+      await classify(frame, [whole], [cs.flip !== 'none'], [whole]);
     },
     async close() {
       await closeAll([face, cls]);

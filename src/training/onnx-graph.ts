@@ -173,7 +173,13 @@ export interface HeadWeights {
  * `flip`: test-time flip. Every crop also goes through mirrored (one batch of 2N); logits are averaged,
  * and the mirrored box is mirrored back (x1 = 1 - x2', x2 = 1 - x1') before averaging.
  */
-export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: HeadWeights, flip = false): Uint8Array {
+/**
+ * `pairs`: the input rows come in pairs (face crop, lower-face crop; manifest `classifier.lower`); the
+ * trunk runs on every row and each pair's two feature vectors are joined ([2N, D/2] -> [N, D]) before
+ * the head, so the outputs have one row per pair.
+ */
+export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: HeadWeights, flip = false, pairs = false): Uint8Array {
+  if (flip && pairs) throw new Error('classifierModel: the in-graph flip does not take paired crops; flip in the runtime instead');
   const { model: m, input } = blazeFaceTrunk(frontBytes, trunk);
   const g = m.graph!;
   const trunkIn = flip ? 'crop_both' : 'crop';
@@ -187,10 +193,14 @@ export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: Hea
     floatTensor('head_w3', [w.h, 4], w.w3),
     floatTensor('head_b3', [4], w.b3),
   );
+  if (pairs) {
+    g.initializer!.push(int64Tensor('pair_shape', [-1, w.d]));
+    g.node!.push({ opType: 'Reshape', name: 'pair_join', input: ['features', 'pair_shape'], output: ['features_pair'] });
+  }
   const logits = flip ? 'logits_both' : 'logits';
   const box = flip ? 'box_both' : 'box';
   g.node!.push(
-    { opType: 'Gemm', name: 'head_fc1', input: ['features', 'head_w1', 'head_b1'], output: ['head_h_pre'] },
+    { opType: 'Gemm', name: 'head_fc1', input: [pairs ? 'features_pair' : 'features', 'head_w1', 'head_b1'], output: ['head_h_pre'] },
     { opType: 'Relu', name: 'head_relu', input: ['head_h_pre'], output: ['head_h'] },
     { opType: 'Gemm', name: 'head_cls', input: ['head_h', 'head_w2', 'head_b2'], output: [logits] },
     { opType: 'Gemm', name: 'head_box', input: ['head_h', 'head_w3', 'head_b3'], output: [box] },

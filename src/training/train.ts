@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FaceCandidate } from '../detector/decoders/face-detectors';
-import { faceCrop } from '../detector/face-crop';
+import { faceCrop, lowerFaceCrop } from '../detector/face-crop';
 import { createFaceStage } from '../detector/face-stage';
 import { iou, mirrorFractionBox } from '../detector/geometry';
 import { readImageRgb } from '../detector/image-io';
@@ -76,8 +76,17 @@ const COPIES = trialList('MASK_GATE_COPIES', 4, [2, 6, 20, 1]);
  * Augmented copies of samples from synthetic photos, by class. Each unmasked face already appears in
  * three placements (synth/photos.ts), so fewer copies each; MASK_GATE_SYNTH=0 trains without them.
  */
-const SYNTH_COPIES = trialList('MASK_GATE_SYNTH_COPIES', 4, [1, 1, 2, 1]);
+const SYNTH_COPIES = trialList('MASK_GATE_SYNTH_COPIES', 4, [1, 1, 1, 1]);
 const SYNTH = process.env.MASK_GATE_SYNTH !== '0';
+/** The lower-face crop (manifest classifier.lower): MASK_GATE_LOWER=scale,centre, or off. */
+const LOWER = lowerTrial(process.env.MASK_GATE_LOWER);
+
+function lowerTrial(v: string | undefined): { scale: number; centre: number } | undefined {
+  if (v === undefined || v === 'off') return undefined;
+  const [scale, centre, ...rest] = v.split(',').map((p) => Number(p.trim()));
+  if (rest.length || !(scale! >= 0.2 && scale! <= 2) || !(centre! >= -1 && centre! <= 2)) throw new Error(`MASK_GATE_LOWER: expected scale,centre (scale 0.2..2, centre -1..2), e.g. 0.8,1, or off, got "${v}"`);
+  return { scale: scale!, centre: centre! };
+}
 /** Class weights are (balanced weight) ** this: 0.5 (square root) evens the imbalance half-way. */
 const CLASS_POWER = trialNumber('MASK_GATE_CLASS_POWER', 0.5);
 // Math.sqrt for the default keeps the shipped model byte-identical (pow(x, 0.5) may round differently).
@@ -85,12 +94,26 @@ const balancedPower = (w: number) => (CLASS_POWER === 0.5 ? Math.sqrt(w) : w ** 
 /** Share of augmented crops shown as a far face (degradeResolution), and its size range in px: a trial knob. */
 const LOWRES = lowResTrial(process.env.MASK_GATE_LOWRES);
 
-export const TRUNK: TrunkSpec = {
+/**
+ * The trunk's tapped stages and their average-pool kernels. At a 64 px crop re_lu_4 is 16x16x42,
+ * re_lu_10 8x8x88 and re_lu_15 4x4x96. MASK_GATE_TAPS=stage:pool,... (e.g. 10:1,15:1) tries others.
+ */
+export const TRUNK: TrunkSpec = trunkTrial(process.env.MASK_GATE_TAPS) ?? {
   size: CROP,
-  taps: ['StatefulPartitionedCall/functional_1/re_lu_10/Relu:0', 'StatefulPartitionedCall/functional_1/re_lu_15/Relu:0'],
-  // Average-pool kernels per tap (MASK_GATE_POOL): 1 keeps the map's full 8x8 / 4x4 grid.
-  pool: trialList('MASK_GATE_POOL', 2, [2, 1]),
+  taps: [reluTap(10), reluTap(15)],
+  pool: [2, 1],
 };
+
+function reluTap(stage: number): string {
+  return `StatefulPartitionedCall/functional_1/re_lu_${stage}/Relu:0`;
+}
+
+function trunkTrial(v: string | undefined): TrunkSpec | undefined {
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map((p) => /^(\d+):(\d+)$/.exec(p.trim()));
+  if (!parts.length || parts.some((m) => !m || Number(m[1]) < 1 || Number(m[1]) > 15 || Number(m[2]) < 1)) throw new Error(`MASK_GATE_TAPS: expected stage:pool pairs separated by commas (stages 1..15), e.g. 10:1,15:1, got "${v}"`);
+  return { size: CROP, taps: parts.map((m) => reluTap(Number(m![1]))), pool: parts.map((m) => Number(m![2])) };
+}
 
 const CROP_INPUT: InputSpec = {
   name: 'crop', width: CROP, height: CROP, layout: 'NHWC', colour: 'RGB',
@@ -325,21 +348,27 @@ function sampleDigest(samples: readonly Sample[]): string {
 
 /** `mirror`: every plain crop mirrored (what the exported classifier's test-time flip sees). */
 async function extractFeatures(imageFile: (key: string) => string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false): Promise<FeatureSet> {
-  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, SYNTH_COPIES, augment ? LOWRES : null, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
+  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, COPIES, SYNTH_COPIES, LOWER ?? null, augment ? LOWRES : null, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
   const file = path.join(cache, `features-${tag}-${key}.bin`);
   const rand = rng(SEED + (augment ? 7 : 3));
   // Plan every crop first (deterministic), then render them image by image.
-  interface Job { s: Sample; index: number; region: CropRegion; flip: boolean; jitter: boolean }
+  // With a lower-face crop (LOWER) each job renders two crops, jittered alike; their features are joined.
+  interface Job { s: Sample; index: number; region: CropRegion; lower?: CropRegion; flip: boolean; jitter: boolean }
   const jobs: Job[] = [];
+  /** The lower crop moved and scaled as the face crop was, relative to its own size. */
+  const follow = (lower: CropRegion, base: CropRegion, r: CropRegion): CropRegion => ({ cx: lower.cx + ((r.cx - base.cx) / base.side) * lower.side, cy: lower.cy + ((r.cy - base.cy) / base.side) * lower.side, side: (lower.side * r.side) / base.side, angle: 0 });
   for (const [index, s] of samples.entries()) {
     const base = faceCrop(s.face.box, s.face.keypoints, CROP_SPEC);
-    jobs.push({ s, index, region: base, flip: mirror, jitter: false });
+    const lower = LOWER ? lowerFaceCrop(s.face.box, s.face.keypoints, LOWER) : undefined;
+    jobs.push({ s, index, region: base, ...(lower ? { lower } : {}), flip: mirror, jitter: false });
     if (!augment) continue;
     for (let c = 0; c < (s.synth ? SYNTH_COPIES : COPIES)[s.cls]!; c++) {
       const side = base.side * Math.exp((rand() - 0.5) * 0.24);
-      jobs.push({ s, index, region: { cx: base.cx + (rand() - 0.5) * 0.16 * base.side, cy: base.cy + (rand() - 0.5) * 0.16 * base.side, side, angle: 0 }, flip: rand() < 0.5, jitter: true });
+      const region = { cx: base.cx + (rand() - 0.5) * 0.16 * base.side, cy: base.cy + (rand() - 0.5) * 0.16 * base.side, side, angle: 0 };
+      jobs.push({ s, index, region, ...(lower ? { lower: follow(lower, base, region) } : {}), flip: rand() < 0.5, jitter: true });
     }
   }
+  const pair = LOWER ? 2 : 1;
   const n = jobs.length;
   const sample = Int32Array.from(jobs, (j) => j.index);
   const plain = Uint8Array.from(jobs, (j) => (j.jitter ? 0 : 1));
@@ -370,17 +399,18 @@ async function extractFeatures(imageFile: (key: string) => string, samples: Samp
   const B = 128;
   let x: Float32Array | null = null;
   let d = 0;
-  const batch = new Float32Array(B * per);
+  const batch = new Float32Array(B * pair * per);
   let filled = 0;
   let done = 0;
   const bar = new Progress(`features ${tag}`, n);
   const flush = async () => {
     if (!filled) return;
-    for (let i = 0; i < filled * per; i++) batch[i] = (batch[i]! - 127.5) / 127.5;
-    const out = await session.run({ 'input:0': { data: batch.subarray(0, filled * per), dims: [filled, CROP, CROP, 3] } });
+    for (let i = 0; i < filled * pair * per; i++) batch[i] = (batch[i]! - 127.5) / 127.5;
+    const out = await session.run({ 'input:0': { data: batch.subarray(0, filled * pair * per), dims: [filled * pair, CROP, CROP, 3] } });
     const f = out.features!;
     if (!x) {
-      d = f.dims[1]!;
+      // Rows come in (face, lower) pairs, so [2n, d] read as [n, 2d] holds each job's joined features.
+      d = f.dims[1]! * pair;
       x = new Float32Array(n * d);
     }
     x.set(f.data.subarray(0, filled * d), done * d);
@@ -395,12 +425,15 @@ async function extractFeatures(imageFile: (key: string) => string, samples: Samp
       frame = await readImageRgb(imageFile(j.s.image));
       lastImage = j.s.image;
     }
-    cropToInput(frame!, j.region, RAW_INPUT, batch, filled);
-    if (j.flip) mirrorSlot(RAW_INPUT, batch, filled);
+    const slot = filled * pair;
+    cropToInput(frame!, j.region, RAW_INPUT, batch, slot);
+    if (j.lower) cropToInput(frame!, j.lower, RAW_INPUT, batch, slot + 1);
+    if (j.flip) for (let k = 0; k < pair; k++) mirrorSlot(RAW_INPUT, batch, slot + k);
     if (j.jitter) {
-      applyJitter(batch, filled * per, CROP, randomJitter(rand));
+      const colour = randomJitter(rand);
+      for (let k = 0; k < pair; k++) applyJitter(batch, (slot + k) * per, CROP, colour);
       // Drawn only when on, so LOWRES 0 leaves the random stream (and the model) as it was.
-      if (LOWRES.share > 0 && rand() < LOWRES.share) degradeResolution(batch, filled * per, CROP, LOWRES.min + Math.floor(rand() * (LOWRES.max - LOWRES.min + 1)));
+      if (LOWRES.share > 0 && rand() < LOWRES.share) degradeResolution(batch, slot * per, CROP, LOWRES.min + Math.floor(rand() * (LOWRES.max - LOWRES.min + 1)));
     }
     filled++;
     if (filled === B) await flush();
@@ -511,6 +544,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
         activation: 'softmax',
         labels: [...CLASSES],
         crop: CROP_SPEC,
+        ...(LOWER ? { lower: LOWER } : {}),
         maxFaces: 128,
         flip: FLIP === 'graph' ? 'none' : FLIP,
         nmsIou: 0.5,
@@ -629,14 +663,15 @@ export async function main(): Promise<void> {
   await mmtSession.close();
 
   const folded = fold(head, mean, std);
-  const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_IN_GRAPH);
+  const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_IN_GRAPH, !!LOWER);
   // The exported graph must reproduce the trained head.
   const check = await openSession(clsBytes, 1);
   const trunk = await openSession(trunkBytes, 1);
   const probe = Float32Array.from({ length: 4 * CROP * CROP * 3 }, (_, i) => Math.sin(i * 0.37));
   const got = (await check.run({ crop: { data: probe, dims: [4, CROP, CROP, 3] } })).logits!;
   const feats = (await trunk.run({ 'input:0': { data: probe, dims: [4, CROP, CROP, 3] } })).features!;
-  const want = forward(folded, feats.data, [0, 1, 2, 3]).logits;
+  // Paired crops: 4 rows are 2 faces, each row pair's features joined.
+  const want = forward(folded, feats.data, LOWER ? [0, 1] : [0, 1, 2, 3]).logits;
   if (FLIP_IN_GRAPH) {
     const mirrored = Float32Array.from(probe);
     for (let i = 0; i < 4; i++) mirrorSlot(CROP_INPUT, mirrored, i);

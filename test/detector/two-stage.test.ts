@@ -43,6 +43,8 @@ interface FolderOptions {
   /** The face decoder's minScore and faint faces. */
   faceMin?: number;
   faint?: { minScore: number; max: number };
+  /** A lower-face crop (manifest classifier.lower) and the paired classifier's [6, 4] weights. */
+  lower?: { scale: number; centre: number; weights: number[][] };
 }
 
 function twoStageFolder(opts: FolderOptions = {}): string {
@@ -50,7 +52,8 @@ function twoStageFolder(opts: FolderOptions = {}): string {
     regressors: { dims: [1, 6, 10], data: regressors },
     classificators: { dims: [1, 6, 1], data: logits },
   });
-  const classifier = poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]], { name: 'refined', value: opts.box ?? [0.25, 0.25, 0.75, 0.75] }, opts.classifierBatch);
+  const weights = opts.lower?.weights ?? [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]];
+  const classifier = poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', weights, { name: 'refined', value: opts.box ?? [0.25, 0.25, 0.75, 0.75] }, opts.classifierBatch, !!opts.lower);
   const manifest = {
     schemaVersion: 1,
     name: 'test-two-stage',
@@ -80,6 +83,7 @@ function twoStageFolder(opts: FolderOptions = {}): string {
         labels: ['mask', 'no_mask', 'incorrect', 'not_face'],
         crop: { expand: 1.5, align: 'eyes' },
         ...(opts.flip ? { flip: opts.flip } : {}),
+        ...(opts.lower ? { lower: { scale: opts.lower.scale, centre: opts.lower.centre } } : {}),
       },
     },
     ...(opts.operatingScore === undefined ? {} : { thresholds: { score: opts.operatingScore } }),
@@ -273,5 +277,43 @@ describe('test-time flip by the runtime', () => {
     expect(runs.filter((r) => r.input === 'crop')).toHaveLength(4);
     closeTo(faces[0]!.box, inFrame(36.724216, 8, [0.3, 0.2, 0.7, 0.9]));
     closeTo(faces[1]!.box, inFrame(4, 8, [0.3, 0.2, 0.7, 0.9]));
+  });
+});
+
+describe('a lower-face crop (classifier.lower)', () => {
+  // The left face's box is [8, 8, 24, 24] (no nose keypoint here, so its lower crop is centred at 70% of
+  // the box's height, y 19.2, side 8: y 15.2-23.2). Left half: a green band at y 16-22, red elsewhere, so
+  // the lower crop is mostly green and the face crop (y 8-32) mostly red. Right half grey.
+  const frame = (): RgbFrame => {
+    const data = new Uint8Array(64 * 32 * 3);
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 64; x++) data.set(x >= 32 ? [128, 128, 128] : y >= 16 && y < 23 ? [26, 204, 0] : [230, 0, 0], (y * 64 + x) * 3);
+    return { data, width: 64, height: 32 };
+  };
+  const faceOnly = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]];
+  const lowerOnly = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]];
+  const leftFace = (faces: Detection[]) => faces.find((f) => f.box[0] < 32)!;
+
+  it('sends each face as a (face crop, lower crop) pair and reads one output row per face', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    const faces = await detect(twoStageFolder({ lower: { scale: 0.5, centre: 1, weights: faceOnly } }), frame(), runs);
+    expect(runs).toEqual([
+      { input: 'image', dims: [1, 16, 16, 3] },
+      { input: 'crop', dims: [4, 3, 8, 8] },
+    ]);
+    expect(faces).toHaveLength(2);
+    // The whole face crop is more red than green.
+    expect(leftFace(faces).label).toBe('mask');
+  });
+
+  it('the second row of a pair is the lower face: a classifier reading only it sees the green chin', async () => {
+    const faces = await detect(twoStageFolder({ lower: { scale: 0.5, centre: 1, weights: lowerOnly } }), frame());
+    expect(leftFace(faces).label).toBe('no_mask');
+  });
+
+  it('mirrors both crops of a pair, and a fixed batch of 2 rows takes one pair per call', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    const faces = await detect(twoStageFolder({ lower: { scale: 0.5, centre: 1, weights: lowerOnly }, flip: 'all', classifierBatch: 2 }), frame(), runs);
+    expect(runs.filter((r) => r.input === 'crop').map((r) => r.dims)).toEqual([[2, 3, 8, 8], [2, 3, 8, 8], [2, 3, 8, 8], [2, 3, 8, 8]]);
+    expect(leftFace(faces).label).toBe('no_mask');
   });
 });

@@ -168,7 +168,7 @@ withTemplates('synthetic masks on the shared templates', () => {
       { label: 'mask' as const, box: [255, 85, 345, 185] as [number, number, number, number], difficult: false },
     ] };
     const cands = [{ box: [55, 85, 145, 185] as [number, number, number, number], score: 0.9, keypoints: FRONTAL }];
-    const labels = [0, 1, 2].map((v) => {
+    const labels = [0, 1, 2, 3].map((v) => {
       const s = synthesizePhoto(grey(400, 200, 150), ann, cands, templates, v, rng(3));
       expect(s.synthetic).toEqual([0]);
       expect(s.annotation.objects[1]!.label).toBe('mask');
@@ -177,7 +177,7 @@ withTemplates('synthetic masks on the shared templates', () => {
       expect(s.frame.data[(170 * 400 + 300) * 3]).toBe(150);
       return [s.masked[0]!.placement, s.annotation.objects[0]!.label];
     });
-    expect(labels).toEqual([['worn', 'mask'], ['below_nose', 'incorrect'], ['on_chin', 'incorrect']]);
+    expect(labels).toEqual([['worn', 'mask'], ['below_nose', 'incorrect'], ['worn', 'mask'], ['on_chin', 'incorrect']]);
   });
 
   it('pastes a loose mask clear of the faces, or reports that there is no room', () => {

@@ -57,6 +57,12 @@ export function faceFrame(k: Keypoints): FaceFrame | null {
 
 export type Placement = 'worn' | 'below_nose' | 'on_chin';
 export const PLACEMENTS: readonly Placement[] = ['worn', 'below_nose', 'on_chin'];
+/**
+ * The order faces go through the placements over a photo's synthetic copies: worn as often as worn
+ * wrongly, so that a synthetic mask's look (its template, its blending) says nothing about the label;
+ * only where it sits does.
+ */
+export const PLACEMENT_CYCLE: readonly Placement[] = ['worn', 'below_nose', 'worn', 'on_chin'];
 /** What a face wearing a mask this way is labelled. */
 export const PLACEMENT_LABEL: Record<Placement, 'mask' | 'incorrect'> = { worn: 'mask', below_nose: 'incorrect', on_chin: 'incorrect' };
 

@@ -13,6 +13,7 @@ import { formatVoc, parseVoc } from '../../eval/voc-read';
 import { Progress } from '../../progress';
 import { rng } from '../random';
 import { FACE } from '../train';
+import { PLACEMENT_CYCLE } from './anchors';
 import { synthesizePhoto } from './generate';
 import type { MaskTemplate } from './templates';
 
@@ -29,7 +30,7 @@ export async function writeSynthDataset(opts: { dataDir: string; keys: readonly 
     for (const [i, key] of keys.entries()) {
       const ann = parseVoc(readFileSync(path.join(dataDir, 'annotations', `${key}.xml`), 'utf8'), `${key}.xml`);
       const frame = await readImageRgb(path.join(dataDir, 'images', `${key}.jpg`));
-      const s = synthesizePhoto(frame, ann, await stage.detect(frame), templates, Math.floor(rand() * 3), rand);
+      const s = synthesizePhoto(frame, ann, await stage.detect(frame), templates, Math.floor(rand() * PLACEMENT_CYCLE.length), rand);
       masked += s.synthetic.length;
       writeFileSync(path.join(outDir, 'images', `${key}.jpg`), await encodeJpeg(s.frame, 60 + Math.floor(rand() * 36)));
       writeFileSync(path.join(outDir, 'annotations', `${key}.xml`), formatVoc({ ...s.annotation, filename: `${key}.jpg` }));

@@ -12,7 +12,7 @@ import { iou } from '../../detector/geometry';
 import type { Box, MaskLabel, RgbFrame } from '../../detector/types';
 import type { VocAnnotation, VocObject } from '../../eval/voc-read';
 import { gauss } from '../random';
-import { faceAnchors, faceFrame, pickView, PLACEMENT_LABEL, PLACEMENTS, randomPlacementJitter, templateShape, type FaceFrame, type Keypoints, type Placement } from './anchors';
+import { faceAnchors, faceFrame, pickView, PLACEMENT_CYCLE, PLACEMENT_LABEL, randomPlacementJitter, templateShape, type FaceFrame, type Keypoints, type Placement } from './anchors';
 import { applyHomography, fitHomography } from './homography';
 import { lookForFace, paintTemplate, templateToFrame, type Painted } from './render';
 import { ANCHOR_NAMES, type Anchors, type MaskTemplate, type Point } from './templates';
@@ -78,8 +78,8 @@ export interface SynthPhoto {
 
 /**
  * Variant `variant` of a photo: every unmasked face of at least MIN_SYNTH_FACE px with a keypointed
- * candidate gets a mask, placement (face index + variant) mod 3, so that three variants give each face
- * all three placements. Families and jitter are drawn from `rand`.
+ * candidate gets a mask, PLACEMENT_CYCLE[(face index + variant) mod 4], so that four variants give each
+ * face every placement (worn twice). Families and jitter are drawn from `rand`.
  */
 export function synthesizePhoto(src: RgbFrame, ann: VocAnnotation, candidates: readonly FaceCandidate[], templates: readonly MaskTemplate[], variant: number, rand: () => number): SynthPhoto {
   const frame: RgbFrame = { data: Uint8Array.from(src.data), width: src.width, height: src.height };
@@ -92,7 +92,7 @@ export function synthesizePhoto(src: RgbFrame, ann: VocAnnotation, candidates: r
     if (o.label !== 'no_mask' || o.box[3] - o.box[1] < MIN_SYNTH_FACE) return;
     const c = candidateFor(o, candidates);
     if (!c?.keypoints) return;
-    const placement = PLACEMENTS[(k++ + variant) % PLACEMENTS.length]!;
+    const placement = PLACEMENT_CYCLE[(k++ + variant) % PLACEMENT_CYCLE.length]!;
     const m = maskFace(frame, c.keypoints, placement, fams[Math.floor(rand() * fams.length)]!, rand);
     if (!m || m.painted.coverage === 0) return;
     o.label = m.label as MaskLabel;

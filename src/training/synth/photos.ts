@@ -1,6 +1,6 @@
 /**
  * The synthetic training photos: for each training photo with unmasked faces, VARIANTS copies with every
- * such face masked (placements cycling, so each face is seen worn, below the nose and on the chin), and
+ * such face masked (placements cycling, so each face is seen worn twice, below the nose and on the chin), and
  * for every photo one copy with loose masks held in a hand on its background. Written as JPEG (a seeded
  * quality: the same compression real photos went through) into the training cache, keyed by everything
  * that shapes them, so a rerun reuses them.
@@ -14,16 +14,18 @@ import { encodeJpeg, readImageRgb } from '../../image/sharp-io';
 import type { VocAnnotation } from '../../eval/voc-read';
 import { Progress } from '../../progress';
 import { rng } from '../random';
+import { PLACEMENT_CYCLE } from './anchors';
 import { pasteLooseMask, synthesizePhoto } from './generate';
 import type { MaskTemplate } from './templates';
 
-export const VARIANTS = 3;
+/** Synthetic copies per photo: one turn of PLACEMENT_CYCLE. */
+export const VARIANTS = PLACEMENT_CYCLE.length;
 /** Loose masks per photo copy, and their width range in px (the faces' range in these photos). */
 const LOOSE_PER_PHOTO = 2;
 const LOOSE_MIN = 16;
 const LOOSE_MAX = 120;
 /** Bump when the generator changes in a way the key cannot see. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 export interface SynthPhotoEntry {
   /** A key like `maksssksksss12__s1` (variant 1) or `maksssksksss12__n` (loose masks). */

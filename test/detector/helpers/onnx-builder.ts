@@ -55,18 +55,25 @@ export function poolClassifierModel(
   weights: number[][],
   box?: { name: string; value: [number, number, number, number] },
   batch: DimSpec = 'batch',
+  /** Rows come in pairs (face crop, lower-face crop): `weights` is then [6, labels], one output row per pair. */
+  pairs = false,
 ): Uint8Array {
   const labels = weights[0]!.length;
+  const width = pairs ? 6 : 3;
   const node: onnx.INodeProto[] = [
     { opType: 'GlobalAveragePool', input: [input.name], output: ['pooled'] },
-    { opType: 'Flatten', input: ['pooled'], output: ['means'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+    { opType: 'Flatten', input: ['pooled'], output: [pairs ? 'rowMeans' : 'means'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
     { opType: 'MatMul', input: ['means', 'W'], output: [scoresName] },
   ];
-  const initializer = [tensor('W', { dims: [3, labels], data: weights.flat() })];
+  const initializer = [tensor('W', { dims: [width, labels], data: weights.flat() })];
   const output = [valueInfo(scoresName, [batch, labels])];
+  if (pairs) {
+    node.splice(2, 0, { opType: 'Reshape', input: ['rowMeans', 'pairShape'], output: ['means'] });
+    initializer.push({ name: 'pairShape', dims: [2], dataType: onnx.TensorProto.DataType.INT64, int64Data: [-1, 6] });
+  }
   if (box) {
     node.push({ opType: 'MatMul', input: ['means', 'Wz'], output: ['zero4'] }, { opType: 'Add', input: ['zero4', 'B'], output: [box.name] });
-    initializer.push(tensor('Wz', { dims: [3, 4], data: new Array(12).fill(0) }), tensor('B', { dims: [4], data: box.value }));
+    initializer.push(tensor('Wz', { dims: [width, 4], data: new Array(width * 4).fill(0) }), tensor('B', { dims: [4], data: box.value }));
     output.push(valueInfo(box.name, [batch, 4]));
   }
   return encode({ name: 'pool-classifier', node, initializer, input: [valueInfo(input.name, [batch, 3, input.height, input.width])], output });
