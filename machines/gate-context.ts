@@ -1,3 +1,4 @@
+import type { ClearAfterAlertConfig } from './gate-after-alert';
 import type { AlertReason, FaultSource } from './gate-events';
 import type { EvidenceConfig, IgnoredFace, PersonDecision, Tracks } from './gate-evidence';
 
@@ -7,6 +8,8 @@ export interface GateSettings {
   /** Decision size: faces less high than this (px) never decide, hold nor vote. */
   decideMinFacePx: number;
   personGoneMs: number;
+  /** What clears someone the gate has alerted for: fresh, strong evidence only. */
+  clearAfterAlert: ClearAfterAlertConfig;
   relayMode: 'pulse' | 'hold';
   relayOpenMs: number;
   holdMaxMs: number;

@@ -1,3 +1,4 @@
+import { earnedClear, extendRun, NO_RUN, type ClearAfterAlertConfig, type MaskRun, type PersonAlert } from './gate-after-alert';
 import type { FaceLabel, IgnoreReason, PersonObservation } from './gate-events';
 
 /**
@@ -10,11 +11,12 @@ export interface EvidenceConfig {
   minConfidence: number;
 }
 
-/** What the evidence needs from settings: the vote rule, the decision size, how long an unseen face is kept. */
+/** What the evidence needs from settings: the vote rule, the decision size, how long an unseen face is kept, what clears after an alert. */
 export interface EvidenceRules {
   evidence: EvidenceConfig;
   decideMinFacePx: number;
   personGoneMs: number;
+  clearAfterAlert: ClearAfterAlertConfig;
 }
 
 export interface TrackEvidence {
@@ -34,6 +36,13 @@ export interface TrackEvidence {
   decided: boolean;
   /** The gate has opened for this person once: it does not open again for them alone. */
   cleared: boolean;
+  /**
+   * The gate alerted for this person (their votes read unmasked in the zone at decision size) and they have
+   * not earned a clear since (gate-after-alert.ts): until then they count as unmasked, whatever their votes.
+   */
+  alert: PersonAlert | null;
+  /** Consecutive frames of fresh `mask` evidence (gate-after-alert.ts). */
+  run: MaskRun;
 }
 
 export type Tracks = Record<string, TrackEvidence>;
@@ -71,6 +80,8 @@ export interface IgnoredFace {
  *   undo an alert nor let a companion be cleared past them.
  * - A face below the decision size is kept (it is still someone) but adds no vote: votes come only from
  *   frames at decision size.
+ * - A person whose votes read unmasked in the zone at decision size is under an alert until they earn a
+ *   clear (gate-after-alert.ts); below decision size or out of the zone they keep it.
  * People not seen in this frame keep their votes (a face the detector missed once is still there) until
  * they have been unseen for personGoneMs.
  */
@@ -78,7 +89,9 @@ export function addObservations(tracks: Tracks, people: readonly PersonObservati
   const cfg = rules.evidence;
   const next: Tracks = {};
   for (const [id, tr] of Object.entries(tracks)) {
-    if (t - tr.lastSeen <= rules.personGoneMs) next[id] = tr;
+    // Someone alerted for and lost at the door (a turned head, the tracker losing a quick move) may still be
+    // there, or come back under a new track: they are kept until the door empties (alertedTracks).
+    if (t - tr.lastSeen <= rules.personGoneMs || (tr.alert && atDoor(tr, rules))) next[id] = tr;
   }
   for (const p of people) {
     const prev = next[p.id];
@@ -87,18 +100,30 @@ export function addObservations(tracks: Tracks, people: readonly PersonObservati
       continue;
     }
     const seen = { lastSeen: t, inZone: p.inZone, facePx: p.facePx, moved: p.moved || (prev?.moved ?? false) };
+    const kept = { decided: prev?.decided ?? false, cleared: prev?.cleared ?? false, alert: prev?.alert ?? null };
     if (p.facePx < rules.decideMinFacePx) {
-      next[p.id] = { votes: prev?.votes ?? [], confidence: prev?.confidence ?? 0, decided: prev?.decided ?? false, cleared: prev?.cleared ?? false, ...seen };
+      next[p.id] = { votes: prev?.votes ?? [], confidence: prev?.confidence ?? 0, ...kept, run: NO_RUN, ...seen };
       continue;
     }
     const label: FaceLabel = p.confidence >= cfg.minConfidence ? p.label : 'unknown';
     const votes = [...(prev?.votes ?? []), label].slice(-cfg.windowFrames);
     const n = votes.length;
     const confidence = prev && prev.votes.length ? prev.confidence + (p.confidence - prev.confidence) / Math.min(n, cfg.windowFrames) : p.confidence;
-    const tr: TrackEvidence = { votes, confidence, decided: prev?.decided ?? false, cleared: prev?.cleared ?? false, ...seen };
+    const run = extendRun(prev?.run ?? NO_RUN, label, p, rules.decideMinFacePx, rules.clearAfterAlert);
+    const tr: TrackEvidence = { votes, confidence, ...kept, run, ...seen };
+    const read = votesVerdict(tr, cfg.agreeFrames);
+    if (p.inZone && (read === 'no_mask' || read === 'incorrect')) {
+      // The gate alerts for them. Evidence for a clear counts only from after the last frame read unmasked.
+      tr.alert = { reason: read, at: prev?.alert?.at ?? t };
+      tr.run = NO_RUN;
+    } else if (tr.alert && earnedClear(tr.alert, tr.run, t, rules.clearAfterAlert)) {
+      tr.alert = null;
+    }
     tr.decided ||= personVerdict(tr, cfg.agreeFrames) !== 'undecided';
     next[p.id] = tr;
   }
+  // A frame without the face ends its run of mask frames: the run is of consecutive frames.
+  for (const [id, tr] of Object.entries(next)) if (tr.lastSeen !== t && tr.run.frames) next[id] = { ...tr, run: NO_RUN };
   return next;
 }
 
@@ -109,11 +134,21 @@ export function countVotes(votes: readonly FaceLabel[]): Record<FaceLabel, numbe
 }
 
 /**
+ * What the gate takes a person for: their votes (votesVerdict), except that someone the gate alerted for
+ * stays unmasked, with the alert's reason, until they have earned a clear (gate-after-alert.ts): a few
+ * frames read as `mask` clear nobody who was alerted.
+ */
+export function personVerdict(tr: TrackEvidence, k: number): PersonVerdict {
+  const read = votesVerdict(tr, k);
+  return tr.alert && (read === 'mask' || read === 'undecided') ? tr.alert.reason : read;
+}
+
+/**
  * K of the last N agree. Unmasked (no_mask and incorrect together; the larger names it, no_mask on a tie)
  * is asked first, and masked needs more votes than unmasked: no_mask and incorrect outvote mask on ties.
  * A face that has not moved since it appeared (possibly a picture) is undecided whatever its votes.
  */
-export function personVerdict(tr: TrackEvidence, k: number): PersonVerdict {
+export function votesVerdict(tr: Pick<TrackEvidence, 'votes' | 'moved'>, k: number): PersonVerdict {
   if (!tr.moved) return 'undecided';
   const c = countVotes(tr.votes);
   const unmasked = c.no_mask + c.incorrect;
@@ -125,7 +160,7 @@ export function personVerdict(tr: TrackEvidence, k: number): PersonVerdict {
 /** Everyone the gate decides on: in the zone and at decision size when last seen. */
 export function peopleAtDecisionSize(tracks: Tracks, rules: EvidenceRules): PersonDecision[] {
   return Object.entries(tracks)
-    .filter(([, tr]) => tr.inZone && tr.facePx >= rules.decideMinFacePx)
+    .filter(([, tr]) => atDoor(tr, rules))
     .map(([id, tr]) => ({ id, verdict: personVerdict(tr, rules.evidence.agreeFrames), confidence: round3(tr.confidence), votes: countVotes(tr.votes) }));
 }
 
@@ -138,6 +173,33 @@ export const someoneUndecided = (people: readonly PersonDecision[]): boolean => 
 /** Whether anyone the gate decides on has not been cleared before (a clear opens only for someone new). */
 export function someoneNotYetCleared(tracks: Tracks, people: readonly PersonDecision[]): boolean {
   return people.some((p) => !tracks[p.id]?.cleared);
+}
+
+/**
+ * Whether someone the gate alerted for has not earned a clear and is still tracked: at any size, in or out of
+ * the zone, unseen for less than personGoneMs, or lost at the door until it empties. Someone stepping back or
+ * aside after an alert is leaving, not cleared, and nobody beside them is cleared until they are gone.
+ */
+export function someoneAlertedWithoutFreshMask(tracks: Tracks): boolean {
+  return Object.values(tracks).some((tr) => tr.alert !== null);
+}
+
+/**
+ * What the door keeps when it empties (nobody at decision size in the zone for personGoneMs): the people
+ * under an alert still in view, stepped back or aside (last seen within personGoneMs, not at the door).
+ */
+export function alertedTracks(tracks: Tracks, t: number, rules: EvidenceRules): Tracks {
+  return Object.fromEntries(Object.entries(tracks).filter(([, tr]) => tr.alert !== null && !atDoor(tr, rules) && t - tr.lastSeen <= rules.personGoneMs));
+}
+
+/** In the zone and at decision size when last seen. */
+function atDoor(tr: TrackEvidence, rules: EvidenceRules): boolean {
+  return tr.inZone && tr.facePx >= rules.decideMinFacePx;
+}
+
+/** Whether someone the gate decides on is counted from an earlier frame (not in this one): nobody is cleared unseen. */
+export function someoneOutOfSight(tracks: Tracks, people: readonly PersonDecision[], t: number | undefined): boolean {
+  return people.some((p) => tracks[p.id]?.lastSeen !== t);
 }
 
 /** Marks everyone the gate has just cleared. */

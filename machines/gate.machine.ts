@@ -3,11 +3,14 @@ import { initialContext, SELF_RETRYING, type GateContext, type GateSettings } fr
 import type { AlertReason, FaultSource, GateEvent, PromptId } from './gate-events';
 import {
   addObservations,
+  alertedTracks,
   alertReasonOf,
   anyoneAtDecisionSizeNow,
   ignoredFaces,
   markCleared,
+  someoneAlertedWithoutFreshMask,
   someoneNotYetCleared,
+  someoneOutOfSight,
   peopleAtDecisionSize,
   someoneUndecided,
   someoneUnmasked,
@@ -79,6 +82,15 @@ export const gateMachine = setup({
     raisePersonGone: raise({ type: 'gate.personGone' as const }),
     markCleared: assign({ tracks: ({ context }) => markCleared(context.tracks, context.people) }),
     forgetPeople: assign({ tracks: {}, people: [], farFaces: 0, alertReason: null, temperatureC: null }),
+    // Nobody at decision size for personGoneMs: the door goes idle, but someone alerted who is still in view
+    // (stepped back or aside) stays alerted, so coming back with a few `mask` frames does not clear them.
+    forgetPeopleButAlerted: assign(({ context }) => ({
+      tracks: alertedTracks(context.tracks, context.lastFrame?.t ?? 0, context.settings),
+      people: [],
+      farFaces: 0,
+      alertReason: null,
+      temperatureC: null,
+    })),
     setAlertReason: assign({
       alertReason: ({ context }) => alertReasonOf(context.people) ?? context.alertReason,
     }),
@@ -106,6 +118,11 @@ export const gateMachine = setup({
     nobodyAtDecisionSize: ({ context }) => context.people.length === 0,
     someoneUnmasked: ({ context }) => someoneUnmasked(context.people),
     someoneUndecided: ({ context }) => someoneUndecided(context.people),
+    // Anyone the gate alerted for, at any size, in or out of the zone, until they earn a clear with fresh
+    // evidence (gate.clearAfterAlert) or are gone for personGoneMs.
+    someoneAlertedWithoutFreshMask: ({ context }) => someoneAlertedWithoutFreshMask(context.tracks),
+    // Someone counted from an earlier frame, not in this one (missed, or gone): a clear needs everyone in view.
+    someoneOutOfSight: ({ context }) => someoneOutOfSight(context.tracks, context.people, context.lastFrame?.t),
     hasThermometer: ({ context }) => context.settings.hasThermometer,
     someoneNotYetCleared: ({ context }) => someoneNotYetCleared(context.tracks, context.people),
     alertReasonChanged: ({ context }) => alertReasonOf(context.people) !== context.alertReason,
@@ -132,11 +149,14 @@ export const gateMachine = setup({
   .extend({
     guards: {
       /**
-       * The gate clears only when every person in the zone at decision size is decided `mask` and nobody at
-       * decision size is still undecided (an empty zone clears nothing). Who is unmasked outvotes masks on
-       * ties (personVerdict); anyone unmasked alerts (`someoneUnmasked`, asked first everywhere).
+       * The gate clears only when every person in the zone at decision size is decided `mask`, nobody at
+       * decision size is still undecided (an empty zone clears nothing), and nobody it alerted for is still
+       * around without fresh mask evidence, and everyone it clears is in this frame (nobody is cleared on a
+       * sighting from earlier: a group that has just walked off). Who is unmasked outvotes masks on ties (personVerdict); anyone
+       * unmasked alerts (`someoneUnmasked`, asked first everywhere); someone alerted stays unmasked until
+       * they earn a clear (gate-after-alert.ts), and holds the gate while leaving.
        */
-      everyoneMasked: and([not('nobodyAtDecisionSize'), not('someoneUnmasked'), not('someoneUndecided')]),
+      everyoneMasked: and([not('nobodyAtDecisionSize'), not('someoneUnmasked'), not('someoneUndecided'), not('someoneAlertedWithoutFreshMask'), not('someoneOutOfSight')]),
       /**
        * The relay opens only for someone it has not opened for: a newcomer who vanished undecided (a glitch,
        * a passer-by) leaves the people already cleared where they were, not cleared a second time.
@@ -222,7 +242,7 @@ export const gateMachine = setup({
             present: { on: { 'gate.evaluate': { guard: 'nobodyNow', target: 'leaving' } } },
             leaving: {
               on: { 'gate.evaluate': { guard: 'anyoneNow', target: 'present' } },
-              after: { personGone: { target: 'empty', actions: ['forgetPeople', 'raisePersonGone'] } },
+              after: { personGone: { target: 'empty', actions: ['forgetPeopleButAlerted', 'raisePersonGone'] } },
             },
           },
         },
@@ -279,10 +299,10 @@ export const gateMachine = setup({
               entry: ['setAlertReason', { type: 'say', params: ({ context }) => ({ prompt: promptFor[context.alertReason ?? 'no_mask'] }) }, { type: 'reportDecision', params: ({ context }) => decision(context, 'alert') }],
               on: {
                 'gate.evaluate': [
-                  // Re-evaluated continuously: putting a mask on clears (a fever alert does not).
+                  // Re-evaluated continuously: a mask put on and held (gate.clearAfterAlert) clears; a fever alert does not.
                   { guard: and(['maskAlert', 'clearsSomeoneNewNeedsScreening']), target: 'screening' },
                   { guard: and(['maskAlert', 'clearsSomeoneNew']), target: 'cleared' },
-                  // The unmasked newcomer left; everyone still here was cleared already.
+                  // The unmasked newcomer is gone (personGoneMs unseen); everyone still here was cleared already.
                   { guard: and(['maskAlert', 'everyoneMasked']), target: 'cleared.closed' },
                   {
                     // A fever alert keeps its reason until the person leaves.

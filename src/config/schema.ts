@@ -31,6 +31,11 @@ export const ConfigSchema = z
       // With K <= N/2 a person could be both masked and unmasked at once.
       issue(['gate', 'evidence', 'agreeFrames'], `expected more than half of windowFrames (> ${ev.windowFrames / 2}), got ${ev.agreeFrames}`);
     }
+    const after = c.gate.clearAfterAlert;
+    if (after.maskFrames < ev.windowFrames) {
+      // A full window of fresh votes: the clear rests on no vote from before it.
+      issue(['gate', 'clearAfterAlert', 'maskFrames'], `expected at least evidence.windowFrames (${ev.windowFrames}), got ${after.maskFrames}`);
+    }
     const z0 = c.gate.zone;
     if (z0.x + z0.width > 1 + 1e-9) issue(['gate', 'zone', 'width'], `expected x + width <= 1, got ${z0.x + z0.width}`);
     if (z0.y + z0.height > 1 + 1e-9) issue(['gate', 'zone', 'height'], `expected y + height <= 1, got ${z0.y + z0.height}`);

@@ -8,6 +8,7 @@ export function gateSettingsFromConfig(c: Config): GateSettings {
     evidence: { ...g.evidence },
     decideMinFacePx: g.decideMinFacePx,
     personGoneMs: g.personGoneMs,
+    clearAfterAlert: { ...g.clearAfterAlert },
     relayMode: g.relayMode,
     relayOpenMs: g.relayOpenMs,
     holdMaxMs: g.holdMaxMs,

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config/load';
 import { defaultDecideMinFacePx } from '../../src/config/sections/gate';
+import { gateSettingsFromConfig } from '../../src/gate/settings';
 import { problemsOf } from './problems';
 
 describe('gate.decideMinFacePx', () => {
@@ -51,6 +52,27 @@ describe('gate.stationaryAfterMs and gate.ignoreZones', () => {
       'gate.ignoreZones[1].points[1][0]: expected a number <= 1, got 1.5 (site.yaml:5)',
       'gate.ignoreZones[1].colour: expected no such key (known: name, points), got unknown key "colour" (site.yaml:5)',
       'gate.ignoreZones[2].points: expected a polygon with an area, got points on one line (site.yaml:6)',
+    ]);
+  });
+});
+
+describe('gate.clearAfterAlert', () => {
+  test('defaults: 30 frames of mask in a row, 3 s after the alert, a 0.2 shrink restarts the run; passed to the statechart', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.gate.clearAfterAlert).toEqual({ maskFrames: 30, minMs: 3000, shrinkTolerance: 0.2 });
+    expect(gateSettingsFromConfig(c).clearAfterAlert).toEqual({ maskFrames: 30, minMs: 3000, shrinkTolerance: 0.2 });
+    expect(loadConfig({ env: {}, text: 'gate:\n  clearAfterAlert: { maskFrames: 45, minMs: 5000 }\n' }).gate.clearAfterAlert).toEqual({ maskFrames: 45, minMs: 5000, shrinkTolerance: 0.2 });
+  });
+
+  test('fewer frames than a full evidence window, unknown keys and bad values are refused, each with its path', () => {
+    const text = ['gate:', '  evidence: { windowFrames: 12, agreeFrames: 7 }', '  clearAfterAlert:', '    maskFrames: 10', '    minMs: soon', '    shrinkTolerance: 0.9', '    frames: 3', ''].join('\n');
+    expect(problemsOf(text)).toEqual([
+      'gate.clearAfterAlert.minMs: expected a number, got "soon" (site.yaml:5)',
+      'gate.clearAfterAlert.shrinkTolerance: expected a number <= 0.5, got 0.9 (site.yaml:6)',
+      'gate.clearAfterAlert.frames: expected no such key (known: maskFrames, minMs, shrinkTolerance), got unknown key "frames" (site.yaml:7)',
+    ]);
+    expect(problemsOf('gate:\n  evidence: { windowFrames: 12, agreeFrames: 7 }\n  clearAfterAlert: { maskFrames: 10 }\n')).toEqual([
+      'gate.clearAfterAlert.maskFrames: expected at least evidence.windowFrames (12), got 10 (site.yaml:3)',
     ]);
   });
 });

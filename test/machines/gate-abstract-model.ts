@@ -15,6 +15,10 @@ export type AbstractEvent =
   | 'FAR_PERSON' | 'PICTURE' | 'STILL_FACE' | 'TIE' | 'STANDS_STILL'
   // Beside someone already cleared: an unmasked newcomer, and the newcomer leaving again undecided or alerted.
   | 'UNMASKED_NEWCOMER' | 'NEWCOMER_GONE'
+  // After an alert: the alerted person reads `mask` for K frames (a flicker, or a mask really put on but not
+  // held long enough yet), holds a mask for gate.clearAfterAlert (maskFrames, minMs), or, reading `mask`,
+  // steps out of the zone or back below decision size (leaving, in view for less than personGoneMs).
+  | 'MASK_HELD' | 'ALERTED_STEPS_OUT' | 'ALERTED_STEPS_BACK'
   | 'TEMP_OK' | 'TEMP_FEVER' | 'TEMP_FAIL'
   | 'RELAY_TIMEOUT' | 'PASSAGE' | 'ESCALATE_TIMEOUT'
   | 'STAFF_BUTTON' | 'OPEN_ONCE' | 'FIRE_ON' | 'FIRE_OFF' | 'MAINT_ON' | 'MAINT_OFF'
@@ -60,7 +64,8 @@ export function abstractTable(v: Variant): Table {
     },
     alert_active: {
       FAR_PERSON: 'alert_active', PICTURE: 'alert_active', STILL_FACE: 'alert_active', STANDS_STILL: 'alert_active',
-      ESCALATE_TIMEOUT: 'alert_escalated', PERSON_MASKED: masked, PERSON_INCORRECT: 'alert_active', PERSON_UNMASKED: 'alert_active',
+      PERSON_MASKED: 'alert_active', MASK_HELD: masked, ALERTED_STEPS_OUT: 'alert_active', ALERTED_STEPS_BACK: 'alert_active',
+      ESCALATE_TIMEOUT: 'alert_escalated', PERSON_INCORRECT: 'alert_active', PERSON_UNMASKED: 'alert_active',
       BLINK: 'alert_active', PASSAGE: 'alert_active', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency',
       MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
     },
@@ -70,11 +75,12 @@ export function abstractTable(v: Variant): Table {
       STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
     },
     alert_cleared: {
-      NEWCOMER_GONE: 'cleared_closed', PERSON_MASKED: masked, NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency',
+      NEWCOMER_GONE: 'cleared_closed', PERSON_MASKED: 'alert_cleared', MASK_HELD: masked, ALERTED_STEPS_OUT: 'alert_cleared', ALERTED_STEPS_BACK: 'alert_cleared',
+      NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency',
     },
     alert_escalated: {
-      STANDS_STILL: 'alert_escalated',
-      PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_escalated', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
+      STANDS_STILL: 'alert_escalated', ALERTED_STEPS_OUT: 'alert_escalated',
+      PERSON_MASKED: 'alert_escalated', MASK_HELD: masked, PERSON_UNMASKED: 'alert_escalated', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera',
     },
     override: { RELAY_TIMEOUT: 'idle', PASSAGE: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', CAMERA_FAULT: 'fault_camera' },
     fault_camera: {

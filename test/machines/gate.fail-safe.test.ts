@@ -184,6 +184,9 @@ describe('the relay opens once per person', () => {
     const b = h.addPerson('no_mask');
     h.frames(K);
     expect(h.state).toBe('alert.active');
+    // Walks off: seen leaving the zone, then gone (someone alerted and lost at the door is kept longer).
+    h.people.get(b)!.inZone = false;
+    h.frame();
     h.people.delete(b);
     h.live(h.settings.personGoneMs + 500);
     expect(h.state).toBe('cleared.closed');
@@ -223,7 +226,7 @@ describe('the relay opens once per person', () => {
 
 describe('the clearing rule', () => {
   test('unmasked outvotes mask on a tie: a 4-4 window is no_mask, even where K = N/2 lets both reach K', () => {
-    const tr = (votes: FaceLabel[]): TrackEvidence => ({ votes, confidence: 0.9, lastSeen: 0, inZone: true, facePx: 100, moved: true, decided: false, cleared: false });
+    const tr = (votes: FaceLabel[]): TrackEvidence => ({ votes, confidence: 0.9, lastSeen: 0, inZone: true, facePx: 100, moved: true, decided: false, cleared: false, alert: null, run: { frames: 0, peakPx: 0 } });
     const tie: FaceLabel[] = ['mask', 'no_mask', 'mask', 'no_mask', 'mask', 'incorrect', 'mask', 'no_mask'];
     expect(personVerdict(tr(tie), 4)).toBe('no_mask');
     // With the schema's K > N/2, a tie reaches neither side: undecided, never mask.

@@ -80,9 +80,32 @@ class Driver {
         this.newcomer = h.addPerson('no_mask');
         return h.frames(K);
       case 'NEWCOMER_GONE':
-        // The newcomer walks off; those already cleared stay in view until the newcomer is forgotten.
-        if (this.newcomer) h.people.delete(this.newcomer);
+        // The newcomer walks off (seen leaving the zone, then gone); those already cleared stay in view until
+        // the newcomer is forgotten.
+        if (this.newcomer && h.people.has(this.newcomer)) {
+          h.people.get(this.newcomer)!.inZone = false;
+          h.frame();
+          h.people.delete(this.newcomer);
+        }
         return h.live(s.personGoneMs + 200);
+      case 'MASK_HELD': {
+        // The alerted person puts a mask on and holds it: the window stops reading unmasked, then the run of
+        // maskFrames (and minMs since the alert) clears them. Frame by frame, at most that long.
+        h.setAll('mask');
+        const most = s.evidence.windowFrames + s.clearAfterAlert.maskFrames + s.clearAfterAlert.minMs / 100;
+        for (let i = 0; i < most && h.state.startsWith('alert'); i++) h.frame();
+        return;
+      }
+      case 'ALERTED_STEPS_OUT':
+      case 'ALERTED_STEPS_BACK':
+        // Everyone under an alert walks off, read as `mask` all the way, still in view for less than personGoneMs.
+        for (const [id, p] of h.people) {
+          if (!h.snapshot.context.tracks[id]?.alert) continue;
+          p.label = 'mask';
+          if (e === 'ALERTED_STEPS_OUT') p.inZone = false;
+          else p.facePx = s.decideMinFacePx - 4;
+        }
+        return h.live(s.personGoneMs - 200);
       case 'FAR_PERSON':
         h.addPerson('no_mask', true, { facePx: s.decideMinFacePx - 1 });
         return h.frames(K + 1);

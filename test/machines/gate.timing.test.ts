@@ -192,16 +192,20 @@ describe('alert', () => {
     expect(h.state).toBe('alert.escalated');
   });
 
-  test('putting a mask on clears the gate', async () => {
+  test('putting a mask on and holding it clears the gate, after gate.clearAfterAlert, not after K frames', async () => {
     const h = await booted();
+    const { maskFrames, minMs } = h.settings.clearAfterAlert;
     h.addPerson('no_mask');
     h.frames(K);
+    const alertAt = h.clock.now();
     h.live(2000);
     h.setAll('mask');
-    h.frames(K - 1);
+    // The window of 8 reads unmasked until its no_mask votes fall under K (3 mask frames), then the run counts.
+    h.frames(3 + maskFrames - 1);
     expect(h.state).toBe('alert.active');
     h.frame();
     expect(h.state).toBe('cleared.open');
+    expect(h.clock.now() - alertAt).toBeGreaterThanOrEqual(minMs);
     expect(h.prompts()).toEqual(['wear_mask', 'thank_you']);
   });
 
@@ -239,6 +243,9 @@ describe('several people', () => {
     expect(h.state).toBe('alert.active');
     h.people.get(b)!.label = 'mask';
     h.frames(K);
+    // The alerted person needs fresh evidence (gate.clearAfterAlert): K frames of mask are not enough.
+    expect(h.state).toBe('alert.active');
+    h.frames(h.settings.clearAfterAlert.maskFrames);
     expect(h.state).toBe('cleared.open');
     const cleared = h.effects.filter((e) => e.kind === 'decision').at(-1);
     expect(cleared).toMatchObject({ report: { outcome: 'cleared', verdict: { people: [{ id: a, verdict: 'mask' }, { id: b, verdict: 'mask' }] } } });

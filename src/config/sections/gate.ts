@@ -85,6 +85,23 @@ export const GateSection = z.strictObject({
       minConfidence: Fraction.default(0.6),
     })
     .prefault({}),
+  /**
+   * Clearing someone the gate has alerted for (no mask, or a mask below the nose) takes fresh, strong
+   * evidence, since a wrong clear is the worst failure at a door: `maskFrames` frames in a row read
+   * `mask`, each in the zone and at decision size, all after the last frame read unmasked, and at least
+   * `minMs` after the alert began. A face shrinking by more than `shrinkTolerance` of its tallest frame in
+   * the run (walking away) starts the run again. Until then the person counts as unmasked, also while they
+   * step back or aside, and nobody beside them is cleared. Defaults: 30 frames (1 s at 30 fps, ~4 evidence
+   * windows), 3 s (the prompt, then time to pull the mask up), 0.2.
+   */
+  clearAfterAlert: z
+    .strictObject({
+      // At least evidence.windowFrames (schema.ts): a full window of fresh votes.
+      maskFrames: z.number().int().min(2).max(600).default(30),
+      minMs: Ms.default(3000),
+      shrinkTolerance: z.number().min(0.01).max(0.5).default(0.2),
+    })
+    .prefault({}),
   /** No face in the zone for this long returns the gate to idle. */
   personGoneMs: Ms.default(1500),
   /** `pulse`: release the relay for relayOpenMs. `hold`: release until the passage sensor fires (at most holdMaxMs). */
