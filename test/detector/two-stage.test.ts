@@ -316,4 +316,14 @@ describe('a lower-face crop (classifier.lower)', () => {
     expect(runs.filter((r) => r.input === 'crop').map((r) => r.dims)).toEqual([[2, 3, 8, 8], [2, 3, 8, 8], [2, 3, 8, 8], [2, 3, 8, 8]]);
     expect(leftFace(faces).label).toBe('no_mask');
   });
+
+  // onnxruntime already refuses such a graph (its pair Reshape cannot split 3 rows); the runtime's own
+  // check catches a network that declares an odd batch without one.
+  it('refuses a paired classifier whose fixed batch is odd, at load', async () => {
+    const d = createDetector({
+      config: { model: twoStageFolder({ lower: { scale: 0.5, centre: 1, weights: lowerOnly }, classifierBatch: 3 }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' } },
+      log: memoryLogger(),
+    });
+    await expect(d.start()).rejects.toThrow(/classifier.*(Reshape|even fixed batch for paired crops)/);
+  });
 });
