@@ -156,10 +156,26 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
 
 /**
  * Refined boxes of one face found twice (tiles, neighbouring anchors) land on the same spot: keep the
- * most face-like, drop the others that overlap it by IoU above `threshold`.
+ * most face-like, drop the others that overlap it by IoU above `threshold`. A box lying mostly (CONTAINED
+ * of its area) inside a larger face's box is a part of that face (a cheek, a beard, a chin read as a face
+ * of its own), not a second person, whatever it scores: it is dropped too. Such part-boxes were seen
+ * reading `mask` at 0.9 beside an unmasked face, which is how a gate opens wrongly.
  */
+export const CONTAINED = 0.6;
+const PART_AREA = 6;
+
 export function suppressRefined(found: Detection[], threshold: number): Detection[] {
-  const order = [...found].sort((a, b) => b.faceScore - a.faceScore);
+  const area = (b: Box) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+  const inside = (small: Box, big: Box) => {
+    const w = Math.min(small[2], big[2]) - Math.max(small[0], big[0]);
+    const h = Math.min(small[3], big[3]) - Math.max(small[1], big[1]);
+    return w > 0 && h > 0 ? (w * h) / Math.max(area(small), 1e-9) : 0;
+  };
+  // The larger face must be a face of about this size (at most PART_AREA times the part's area) and
+  // about as face-like (at least half its face score): a faint box round a whole crowd removes nobody.
+  const partOf = (d: Detection, o: Detection) => o !== d && area(o.box) > area(d.box) && area(o.box) <= PART_AREA * area(d.box) && o.faceScore >= 0.5 * d.faceScore && inside(d.box, o.box) >= CONTAINED;
+  const whole = found.filter((d) => !found.some((o) => partOf(d, o)));
+  const order = [...whole].sort((a, b) => b.faceScore - a.faceScore);
   const kept: Detection[] = [];
   for (const d of order) if (kept.every((k) => iou(k.box, d.box) <= threshold)) kept.push(d);
   return kept;

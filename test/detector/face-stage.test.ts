@@ -106,6 +106,22 @@ describe('suppressRefined', () => {
     const out = suppressRefined([det([0, 0, 10, 10], 0.4), det([1, 0, 11, 10], 0.8), det([50, 50, 60, 60], 0.1)], 0.5);
     expect(out.map((d) => d.faceScore)).toEqual([0.8, 0.1]);
   });
+
+  it('drops a box lying mostly inside a larger face, even when it scores higher (a cheek or beard read as a masked face)', () => {
+    // The frame seen in the stands-30s scenario: an unmasked face and a part-box on its beard side.
+    const face = det([285, 112, 363, 193], 0.8);
+    const part = det([314, 115, 375, 161], 0.89);
+    expect(suppressRefined([face, part], 0.5)).toEqual([face]);
+  });
+
+  it('keeps a small face beside, or inside a faint or far larger box', () => {
+    const small = det([100, 100, 120, 120], 0.9);
+    // Beside a face: only a third of it overlaps.
+    expect(suppressRefined([det([110, 90, 150, 130], 0.9), small], 0.5)).toHaveLength(2);
+    // Inside a box under half its face score, or more than 6 times its area: not a part of a face.
+    expect(suppressRefined([det([95, 95, 135, 135], 0.3), small], 0.5)).toHaveLength(2);
+    expect(suppressRefined([det([60, 60, 160, 160], 0.9), small], 0.5)).toHaveLength(2);
+  });
 });
 
 describe('manifest: tiles and nmsIou', () => {
