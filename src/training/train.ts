@@ -78,18 +78,18 @@ const COPIES = trialList('MASK_GATE_COPIES', 4, [2, 6, 20, 1]);
  */
 const SYNTH_COPIES = trialList('MASK_GATE_SYNTH_COPIES', 4, [1, 1, 1, 1]);
 /**
- * The 2.0.0 recipe (synthetic photos, MASK_GATE_SYNTH=1, plus the lower-face crop) is built only on
- * request: its candidate wrongly cleared an unmasked person in a doorway scenario (model card), so the
- * shipped model and the default recipe stay 1.1.0's.
+ * The 2.0.0 recipe: synthetic photos (MASK_GATE_SYNTH=0 trains without), the lower-face crop (LOWER) and
+ * boxes beside faces as negatives (MASK_GATE_BESIDE=0 without). Without the last, the lower crop read
+ * boxes on hair and background as `mask` and the gate cleared an unmasked person (model card).
  */
-const SYNTH = process.env.MASK_GATE_SYNTH === '1';
+const SYNTH = process.env.MASK_GATE_SYNTH !== '0';
+const BESIDE = process.env.MASK_GATE_BESIDE !== '0';
 /**
- * The lower-face crop (manifest classifier.lower): MASK_GATE_LOWER=scale,centre; 0.8,1 (0.8 x the face,
- * centred on the mouth: the bridge of the nose to the chin at twice the face crop's resolution) is the
- * 2.0.0 candidate's (model card: AP_incorrect 0.56 -> 0.67 on the validation photos, but false `mask`
- * boxes beside faces in a noisy doorway). Off by default.
+ * The lower-face crop (manifest classifier.lower): 0.8 x the face, centred on the mouth, so it spans the
+ * bridge of the nose to the chin at twice the face crop's resolution (model card: AP_incorrect 0.56 ->
+ * 0.66 on the validation photos). MASK_GATE_LOWER=scale,centre tries another, `off` trains without.
  */
-const LOWER = lowerTrial(process.env.MASK_GATE_LOWER ?? 'off');
+const LOWER = lowerTrial(process.env.MASK_GATE_LOWER ?? '0.8,1');
 
 function lowerTrial(v: string): { scale: number; centre: number } | undefined {
   if (v === 'off') return undefined;
@@ -213,6 +213,8 @@ interface Sample {
   image: string;
   /** From a synthetic photo: augmented with SYNTH_COPIES instead of COPIES. */
   synth?: boolean;
+  /** A made-up candidate (a box moved beside a face): trained on, but not a detector output to calibrate on. */
+  madeUp?: boolean;
   face: FaceCandidate;
   cls: number;
   /** The labelled box, frame pixels (faces only). */
@@ -311,6 +313,34 @@ async function synthSamples(dataDir: string, keys: string[], anns: Map<string, V
   }
   const n = (c: number) => out.filter((s) => s.cls === c).length;
   log(`synthetic: ${photos.length} photos; samples mask ${n(0)}, incorrect ${n(2)}, not_face (loose masks) ${n(3)}`);
+  return out;
+}
+
+/**
+ * Boxes beside faces (MASK_GATE_BESIDE=1): every real face sample's candidate moved by 0.7-1.0 of its size
+ * up, left or right (keypoints with it) onto hair, an ear or the background, as a `not_face` sample, unless
+ * the moved box overlaps another labelled face. Such boxes, read as `mask`, are how the lower-crop candidate
+ * opened the gate for an unmasked person.
+ */
+function besideFaces(samples: readonly Sample[], anns: Map<string, VocAnnotation>): Sample[] {
+  const rand = rng(SEED + 31);
+  const out: Sample[] = [];
+  for (const s of samples) {
+    if (s.cls === 3 || s.synth) continue;
+    const [x1, y1, x2, y2] = s.face.box;
+    const w = x2 - x1, h = y2 - y1;
+    const dir = Math.floor(rand() * 3);
+    const k = 0.7 + 0.3 * rand();
+    const dx = dir === 1 ? -k * w : dir === 2 ? k * w : (rand() - 0.5) * 0.4 * w;
+    const dy = dir === 0 ? -k * h : (rand() - 0.5) * 0.4 * h;
+    const box: Box = [x1 + dx, y1 + dy, x2 + dx, y2 + dy];
+    const ann = anns.get(s.image)!;
+    if (box[0] < 0 || box[1] < 0 || box[2] > ann.width || box[3] > ann.height) continue;
+    if (ann.objects.some((o) => iou(o.box, box) >= NEG_IOU)) continue;
+    const keypoints = s.face.keypoints && Object.fromEntries(Object.entries(s.face.keypoints).map(([n, p]) => [n, [p[0] + dx, p[1] + dy] as [number, number]]));
+    out.push({ image: s.image, face: { ...s.face, box, ...(keypoints ? { keypoints } : {}) }, cls: 3, madeUp: true });
+  }
+  log(`boxes beside faces: ${out.length} not_face samples`);
   return out;
 }
 
@@ -505,7 +535,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
   for (let k = 0; k < folds; k++) {
     log(`calibration: held-out head ${k + 1} of ${folds}`);
     const head = await fit(withoutGroup({ x: train.x, n: train.n, d: train.d, y: train.y, box: train.box }, rowFold, k));
-    const held = samples.map((_, i) => i).filter((i) => foldOf.get(sourceOf(samples[i]!.image)) === k);
+    const held = samples.map((_, i) => i).filter((i) => foldOf.get(sourceOf(samples[i]!.image)) === k && !samples[i]!.madeUp);
     const probs = predictFlipped(head, train.x, held.map((i) => plainRow.get(i)!), mirror.x, held, held.map((i) => flipsFace(samples[i]!.face.score)));
     held.forEach((i, j) => {
       const s = samples[i]!;
@@ -537,7 +567,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
-    // The shipped recipe is 1.1.0's; the synthetic-data / lower-crop recipe names its candidate 2.0.0.
+    // 1.1.0's recipe (MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keeps its version.
     version: SYNTH || LOWER ? '2.0.0' : '1.1.0',
     description:
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
@@ -623,6 +653,7 @@ export async function main(): Promise<void> {
   const trainSamples = samplesOf(split.train);
   const synthFiles = new Map<string, string>();
   if (SYNTH) trainSamples.push(...(await synthSamples(dataDir, split.train, anns, faces, faceBytes, cache, synthFiles)));
+  if (BESIDE) trainSamples.push(...besideFaces(trainSamples, anns));
   const imageFile = (k: string) => synthFiles.get(k) ?? dataFile(k);
   const valSamples = samplesOf(split.val);
   const count = (s: Sample[]) => CLASSES.map((c, i) => `${c} ${s.filter((x) => x.cls === i).length}`).join(', ');
