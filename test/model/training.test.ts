@@ -89,19 +89,20 @@ describe('training helpers', () => {
 
 describe('the exported classifier (the runtime flips confident faces)', () => {
   it('has no flip inside the graph: the manifest asks the runtime for it, so no crop runs four times', async () => {
-    const manifest = JSON.parse(readFileSync(path.join(MODEL, 'model.json'), 'utf8')) as { decoder: { classifier: { flip?: string } } };
+    const manifest = JSON.parse(readFileSync(path.join(MODEL, 'model.json'), 'utf8')) as { decoder: { classifier: { flip?: string; lower?: unknown; input: InputSpec } } };
     expect(manifest.decoder.classifier.flip).toBe('confident');
+    // With a lower-face crop (classifier.lower) each face is a row pair: 2 faces take 4 rows.
+    const per = manifest.decoder.classifier.lower ? 2 : 1;
     const bytes = readFileSync(path.join(MODEL, 'classifier.onnx'));
     const s = await ortSessionFactory.create(bytes, { providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '' }, logId: 'test' });
     try {
       const r = rng(7);
-      const crop = Float32Array.from({ length: 2 * 64 * 64 * 3 }, () => r() * 2 - 1);
+      const rows = 2 * per;
+      const crop = Float32Array.from({ length: rows * 64 * 64 * 3 }, () => r() * 2 - 1);
       const mirrored = Float32Array.from(crop);
-      const spec = (JSON.parse(readFileSync(path.join(MODEL, 'model.json'), 'utf8')) as { decoder: { classifier: { input: InputSpec } } }).decoder.classifier.input;
-      mirrorSlot(spec, mirrored, 0);
-      mirrorSlot(spec, mirrored, 1);
-      const a = await s.run({ crop: { data: crop, dims: [2, 64, 64, 3] } });
-      const b = await s.run({ crop: { data: mirrored, dims: [2, 64, 64, 3] } });
+      for (let i = 0; i < rows; i++) mirrorSlot(manifest.decoder.classifier.input, mirrored, i);
+      const a = await s.run({ crop: { data: crop, dims: [rows, 64, 64, 3] } });
+      const b = await s.run({ crop: { data: mirrored, dims: [rows, 64, 64, 3] } });
       expect(a.logits!.dims).toEqual([2, 4]);
       expect(a.box!.dims).toEqual([2, 4]);
       // A graph that averaged each crop with its mirror image would give the same logits for both.
