@@ -157,9 +157,11 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
 /**
  * Refined boxes of one face found twice (tiles, neighbouring anchors) land on the same spot: keep the
  * most face-like, drop the others that overlap it by IoU above `threshold`. A box lying mostly (CONTAINED
- * of its area) inside a larger face's box is a part of that face (a cheek, a beard, a chin read as a face
- * of its own), not a second person, whatever it scores: it is dropped too. Such part-boxes were seen
- * reading `mask` at 0.9 beside an unmasked face, which is how a gate opens wrongly.
+ * of its area) inside another box at most PART_AREA times its size is the same face seen twice (a cheek,
+ * a beard or the hair read as a face, or a box round the whole head), which IoU alone misses: one of the
+ * two goes. Fail-safe: if one of them reads `mask` and the other, about as face-like, does not, the `mask`
+ * one goes (a part-box reading `mask` beside an unmasked face is how a gate opens wrongly); otherwise the
+ * less face-like one.
  */
 export const CONTAINED = 0.6;
 const PART_AREA = 6;
@@ -171,10 +173,21 @@ export function suppressRefined(found: Detection[], threshold: number): Detectio
     const h = Math.min(small[3], big[3]) - Math.max(small[1], big[1]);
     return w > 0 && h > 0 ? (w * h) / Math.max(area(small), 1e-9) : 0;
   };
-  // The larger face must be a face of about this size (at most PART_AREA times the part's area) and
-  // about as face-like (at least half its face score): a faint box round a whole crowd removes nobody.
-  const partOf = (d: Detection, o: Detection) => o !== d && area(o.box) > area(d.box) && area(o.box) <= PART_AREA * area(d.box) && o.faceScore >= 0.5 * d.faceScore && inside(d.box, o.box) >= CONTAINED;
-  const whole = found.filter((d) => !found.some((o) => partOf(d, o)));
+  const sameFace = (a: Detection, b: Detection) => {
+    const [small, big] = area(a.box) <= area(b.box) ? [a, b] : [b, a];
+    return area(big.box) <= PART_AREA * Math.max(area(small.box), 1e-9) && inside(small.box, big.box) >= CONTAINED;
+  };
+  /**
+   * Whether `d` gives way to `o` when both are one face. A `mask` box gives way to a box that does not read
+   * `mask` unless that one is far less face-like (under half its face score: a faint scrap of the face).
+   */
+  const losesTo = (d: Detection, o: Detection) => {
+    const dMask = d.label === 'mask', oMask = o.label === 'mask';
+    if (dMask && !oMask) return o.faceScore >= 0.5 * d.faceScore;
+    if (!dMask && oMask) return d.faceScore < 0.5 * o.faceScore;
+    return d.faceScore < o.faceScore || (d.faceScore === o.faceScore && area(d.box) < area(o.box));
+  };
+  const whole = found.filter((d) => !found.some((o) => o !== d && sameFace(d, o) && losesTo(d, o)));
   const order = [...whole].sort((a, b) => b.faceScore - a.faceScore);
   const kept: Detection[] = [];
   for (const d of order) if (kept.every((k) => iou(k.box, d.box) <= threshold)) kept.push(d);
