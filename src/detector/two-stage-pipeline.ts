@@ -2,7 +2,7 @@ import { classProbabilities } from './decoders/classifier';
 import type { FaceCandidate } from './decoders/face-detectors';
 import { cropBoxToFrame, faceCrop, lowerFaceCrop } from './face-crop';
 import { createFaceStage } from './face-stage';
-import { clipBox, iou, mirrorFractionBox } from './geometry';
+import { boxArea, clipBox, intersection, iou, mirrorFractionBox } from './geometry';
 import { flipsCrop, type TwoStageDecoder } from './manifest';
 import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipeline';
 import { cropToInput, inputDims, mirrorSlot, tensorSize, type CropRegion } from './preprocess';
@@ -167,12 +167,8 @@ export const CONTAINED = 0.6;
 const PART_AREA = 6;
 
 export function suppressRefined(found: Detection[], threshold: number): Detection[] {
-  const area = (b: Box) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
-  const inside = (small: Box, big: Box) => {
-    const w = Math.min(small[2], big[2]) - Math.max(small[0], big[0]);
-    const h = Math.min(small[3], big[3]) - Math.max(small[1], big[1]);
-    return w > 0 && h > 0 ? (w * h) / Math.max(area(small), 1e-9) : 0;
-  };
+  const area = boxArea;
+  const inside = (small: Box, big: Box) => intersection(small, big) / Math.max(area(small), 1e-9);
   const sameFace = (a: Detection, b: Detection) => {
     const [small, big] = area(a.box) <= area(b.box) ? [a, b] : [b, a];
     return area(big.box) <= PART_AREA * Math.max(area(small.box), 1e-9) && inside(small.box, big.box) >= CONTAINED;

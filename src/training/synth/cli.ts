@@ -6,16 +6,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createFaceStage } from '../../detector/face-stage';
-import { ortSessionFactory } from '../../detector/ort-session';
 import type { Box, RgbFrame } from '../../detector/types';
 import { decodeFrameRgb, encodeJpeg, readImageRgb, writeImageRgb } from '../../image/sharp-io';
 import { parseVoc } from '../../eval/voc-read';
 import { rng, shuffle } from '../random';
-import { FACE, SEED } from '../train';
+import { SEED } from '../train';
 import { PLACEMENTS } from './anchors';
 import { candidateFor, families, maskFace, MIN_SYNTH_FACE, pasteLooseMask } from './generate';
-import { writeSynthDataset } from './dataset';
+import { openFaceStage, writeSynthDataset } from './dataset';
 import { contactSheet, cropTile, type Tile } from './sheet';
 import { defaultTemplatesDir, loadMaskTemplates } from './templates';
 
@@ -47,8 +45,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     if (!values.sheet) return 0;
   }
   const train = readFileSync(path.join(modelDir, 'split', 'train.txt'), 'utf8').split('\n').filter(Boolean);
-  const session = await ortSessionFactory.create(readFileSync(path.join(modelDir, 'face.onnx')), { providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '' }, logId: 'synth' });
-  const stage = createFaceStage(session, FACE, 'synth', 0.3);
+  const { stage, close } = await openFaceStage(path.join(modelDir, 'face.onnx'));
   const rand = rng(seed);
   const tiles: Tile[] = [];
   const real: Tile[] = [];
@@ -82,7 +79,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       tiles.push({ img: cropTile(await jpegRoundTrip(copy, 60 + Math.floor(rand() * 35)), o.box as Box, SIZE), lines: [`${placement} ${h}px`, m.label], colour: [...COLOURS[m.label]] });
     }
   }
-  await session.close();
+  await close();
   await writeImageRgb(values.sheet!, contactSheet([...tiles, ...real], 8, SIZE));
   process.stderr.write(`synth: wrote ${values.sheet} (${tiles.length} synthetic samples, ${real.length} real incorrect faces in the last row)\n`);
   return 0;

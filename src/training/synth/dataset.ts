@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createFaceStage } from '../../detector/face-stage';
+import { createFaceStage, type FaceStage } from '../../detector/face-stage';
 import { ortSessionFactory } from '../../detector/ort-session';
 import { encodeJpeg, readImageRgb } from '../../image/sharp-io';
 import { formatVoc, parseVoc } from '../../eval/voc-read';
@@ -21,8 +21,7 @@ export async function writeSynthDataset(opts: { dataDir: string; keys: readonly 
   const { dataDir, keys, outDir, templates, seed } = opts;
   mkdirSync(path.join(outDir, 'images'), { recursive: true });
   mkdirSync(path.join(outDir, 'annotations'), { recursive: true });
-  const session = await ortSessionFactory.create(readFileSync(opts.faceModel), { providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '' }, logId: 'synth' });
-  const stage = createFaceStage(session, FACE, 'synth', 0.3);
+  const { stage, close } = await openFaceStage(opts.faceModel);
   const bar = new Progress('synthetic copy', keys.length, { unit: 'images' });
   const rand = rng(seed);
   let masked = 0;
@@ -38,7 +37,13 @@ export async function writeSynthDataset(opts: { dataDir: string; keys: readonly 
     }
     bar.done();
   } finally {
-    await session.close();
+    await close();
   }
   return { images: keys.length, masked };
+}
+
+/** The shipped face network (training's FACE decoder, confident faces from 0.3) on one CPU thread, for the synth tools. */
+export async function openFaceStage(faceModel: string): Promise<{ stage: FaceStage; close: () => Promise<void> }> {
+  const session = await ortSessionFactory.create(readFileSync(faceModel), { providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '' }, logId: 'synth' });
+  return { stage: createFaceStage(session, FACE, 'synth', 0.3), close: () => session.close() };
 }

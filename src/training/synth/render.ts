@@ -6,6 +6,7 @@
  * The caller's JPEG round trip of the whole photo does the rest.
  */
 import type { RgbFrame } from '../../detector/types';
+import { gauss } from '../random';
 import { applyHomography, fitHomography, invertHomography, type Homography } from './homography';
 import { ANCHOR_NAMES, type Anchors, type MaskTemplate, type Point } from './templates';
 
@@ -157,13 +158,12 @@ export function paintTemplate(frame: RgbFrame, t: MaskTemplate, h: Homography, l
   const passes = Math.max(2, Math.round(Math.min(w, hh) / 6));
   boxBlur(shade, w, hh, 1, passes, 'box');
   const mean = sum / wsum;
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   for (let y = 0; y < hh; y++) for (let x = 0; x < w; x++) {
     const i = (y * w + x) * 4;
     const a = layer[i + 3]!;
     if (a <= 1e-4) continue;
     const s = 1 + look.shading * (Math.min(1.6, Math.max(0.4, shade[y * w + x]! / Math.max(mean, 1))) - 1);
-    const n = look.noise * gauss();
+    const n = look.noise * gauss(rand);
     const o = ((y1 + y) * frame.width + x1 + x) * 3;
     for (let c = 0; c < 3; c++) {
       const colour = (layer[i + c]! / a) * look.gain * look.cast[c]! * s + n;

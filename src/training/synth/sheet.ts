@@ -1,4 +1,7 @@
 /** A contact sheet: square tiles of face crops with a label strip under each, for judging samples by eye. */
+import { faceCrop } from '../../detector/face-crop';
+import type { InputSpec } from '../../detector/manifest';
+import { cropToInput } from '../../detector/preprocess';
 import type { Box, RgbFrame } from '../../detector/types';
 import { drawText, fillRect } from '../../eval/draw';
 import { GLYPH_H, GLYPH_W } from '../../eval/font5x7';
@@ -10,22 +13,12 @@ export interface Tile {
   colour: [number, number, number];
 }
 
-/** The square region (1.6x the box, as the classifier's crop) resampled bilinearly to `size` x `size`. */
+/** The square region `expand` x the box round its centre, resampled to `size` x `size` as the runtime resamples crops. */
 export function cropTile(frame: RgbFrame, box: Box, size: number, expand = 1.6): RgbFrame {
-  const side = Math.max(box[2] - box[0], box[3] - box[1]) * expand;
-  const cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
-  const out: RgbFrame = { data: new Uint8Array(size * size * 3), width: size, height: size };
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-    const fx = Math.min(Math.max(cx - side / 2 + ((x + 0.5) * side) / size - 0.5, 0), frame.width - 1);
-    const fy = Math.min(Math.max(cy - side / 2 + ((y + 0.5) * side) / size - 0.5, 0), frame.height - 1);
-    const x0 = Math.floor(fx), y0 = Math.floor(fy), x1 = Math.min(x0 + 1, frame.width - 1), y1 = Math.min(y0 + 1, frame.height - 1);
-    const ax = fx - x0, ay = fy - y0;
-    for (let c = 0; c < 3; c++) {
-      const p = (xx: number, yy: number) => frame.data[(yy * frame.width + xx) * 3 + c]!;
-      out.data[(y * size + x) * 3 + c] = Math.round((p(x0, y0) * (1 - ax) + p(x1, y0) * ax) * (1 - ay) + (p(x0, y1) * (1 - ax) + p(x1, y1) * ax) * ay);
-    }
-  }
-  return out;
+  const spec: InputSpec = { name: 'tile', width: size, height: size, layout: 'NHWC', colour: 'RGB', normalize: { mean: [0, 0, 0], std: [1, 1, 1] }, resize: 'stretch' };
+  const px = new Float32Array(size * size * 3);
+  cropToInput(frame, faceCrop(box, undefined, { expand, align: 'none', keypointCentre: false }), spec, px, 0);
+  return { data: Uint8Array.from(px, (v) => Math.round(Math.min(255, Math.max(0, v)))), width: size, height: size };
 }
 
 export function contactSheet(tiles: readonly Tile[], cols: number, size: number): RgbFrame {
