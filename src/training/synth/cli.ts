@@ -14,12 +14,13 @@ import { SEED } from '../train';
 import { PLACEMENTS } from './anchors';
 import { candidateFor, families, maskFace, MIN_SYNTH_FACE, pasteLooseMask } from './generate';
 import { openFaceStage, writeSynthDataset } from './dataset';
+import { synthJpegQuality } from './photos';
 import { contactSheet, cropTile, type Tile } from './sheet';
 import { defaultTemplatesDir, loadMaskTemplates } from './templates';
 
 const COLOURS = { mask: [0, 200, 0], incorrect: [255, 165, 0], not_face: [160, 160, 160] } as const;
 
-/** A JPEG round trip at a seeded quality, as the photos were stored. */
+/** A JPEG round trip, as the synthetic training photos are stored. */
 async function jpegRoundTrip(frame: RgbFrame, quality: number): Promise<RgbFrame> {
   const data = await decodeFrameRgb(await encodeJpeg(frame, quality), frame);
   return { data, width: frame.width, height: frame.height };
@@ -63,7 +64,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const copy: RgbFrame = { data: Uint8Array.from(frame.data), width: frame.width, height: frame.height };
       const size = 24 + rand() * 80;
       const m = pasteLooseMask(copy, ann.objects.map((o) => o.box), templates, size, rand);
-      if (m) tiles.push({ img: cropTile(await jpegRoundTrip(copy, 60 + Math.floor(rand() * 35)), m.box, SIZE, 1.3), lines: ['not_face', m.template], colour: [...COLOURS.not_face] });
+      if (m) tiles.push({ img: cropTile(await jpegRoundTrip(copy, synthJpegQuality(rand)), m.box, SIZE, 1.3), lines: ['not_face', m.template], colour: [...COLOURS.not_face] });
       continue;
     }
     for (const o of ann.objects) {
@@ -76,7 +77,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const m = maskFace(copy, c.keypoints, placement, fams[Math.floor(rand() * fams.length)]!, rand);
       if (!m) continue;
       const h = Math.round(o.box[3] - o.box[1]);
-      tiles.push({ img: cropTile(await jpegRoundTrip(copy, 60 + Math.floor(rand() * 35)), o.box as Box, SIZE), lines: [`${placement} ${h}px`, m.label], colour: [...COLOURS[m.label]] });
+      tiles.push({ img: cropTile(await jpegRoundTrip(copy, synthJpegQuality(rand)), o.box as Box, SIZE), lines: [`${placement} ${h}px`, m.label], colour: [...COLOURS[m.label]] });
     }
   }
   await close();

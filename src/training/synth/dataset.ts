@@ -15,6 +15,7 @@ import { rng } from '../random';
 import { FACE } from '../train';
 import { PLACEMENT_CYCLE } from './anchors';
 import { synthesizePhoto } from './generate';
+import { synthJpegQuality } from './photos';
 import type { MaskTemplate } from './templates';
 
 export async function writeSynthDataset(opts: { dataDir: string; keys: readonly string[]; outDir: string; templates: readonly MaskTemplate[]; faceModel: string; seed: number }): Promise<{ images: number; masked: number }> {
@@ -31,7 +32,7 @@ export async function writeSynthDataset(opts: { dataDir: string; keys: readonly 
       const frame = await readImageRgb(path.join(dataDir, 'images', `${key}.jpg`));
       const s = synthesizePhoto(frame, ann, await stage.detect(frame), templates, Math.floor(rand() * PLACEMENT_CYCLE.length), rand);
       masked += s.synthetic.length;
-      writeFileSync(path.join(outDir, 'images', `${key}.jpg`), await encodeJpeg(s.frame, 60 + Math.floor(rand() * 36)));
+      writeFileSync(path.join(outDir, 'images', `${key}.jpg`), await encodeJpeg(s.frame, synthJpegQuality(rand)));
       writeFileSync(path.join(outDir, 'annotations', `${key}.xml`), formatVoc({ ...s.annotation, filename: `${key}.jpg` }));
       bar.tick(i + 1);
     }

@@ -40,6 +40,9 @@ export interface SynthPhotoEntry {
   loose: Box[];
 }
 
+/** The JPEG quality a synthetic photo is saved at: 60-95, as the data set's photos were compressed. */
+export const synthJpegQuality = (rand: () => number): number => 60 + Math.floor(rand() * 36);
+
 /** The source photo of a (possibly synthetic) image key. */
 export const sourceOf = (key: string): string => key.split('__')[0]!;
 
@@ -66,7 +69,7 @@ export async function synthTrainingPhotos(opts: {
   const bar = new Progress('synthetic photos', keys.length);
   const save = async (key: string, source: string, frame: RgbFrame, annotation: VocAnnotation, synthetic: number[], loose: Box[], rand: () => number) => {
     const file = path.join(dir, `${key}.jpg`);
-    writeFileSync(file, await encodeJpeg(frame, 60 + Math.floor(rand() * 36)));
+    writeFileSync(file, await encodeJpeg(frame, synthJpegQuality(rand)));
     out.push({ key, source, file, annotation, synthetic, loose });
   };
   for (const [i, key] of keys.entries()) {
