@@ -1,0 +1,125 @@
+/**
+ * npm run quantize: an int8 (QDQ) copy of a two-stage model folder, calibrated on its training split.
+ *
+ *   node dist/src/training/quantize-cli.js [--model models/mask-two-stage] [--out models/mask-two-stage-int8]
+ *     [--data ../shared/datasets/face-mask-andrewmvd] [--photos 200] [--crops 512] [--quantize-heads] [--no-equalize]
+ *     [--percentile 100 (min/max) | 99.99 (clip the rarest values)]
+ *
+ * Writes face.onnx, classifier.onnx, the licence file, split/ (bench and eval read split/val.txt from the
+ * model folder) and model.json (the float model's decoder, files with sha256 and bytes, provenance; no
+ * metrics: measure with `mask-gate eval` and record them). The model card is written by hand.
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadModel } from '../detector/model-loader';
+import { ortSessionFactory } from '../detector/ort-session';
+import { readImageList } from '../eval/voc-dataset';
+import { outputHeads, quantizeModel, type QuantizeReport } from './quantize';
+import { calibrateRanges, channelMaxima, classifierFeeds, faceFeeds, photoPaths, type Feeds } from './quantize-calibrate';
+import { depthwiseOutputs, equalizeDepthwise } from './quantize-equalize';
+import { rng, shuffle } from './random';
+import { SEED } from './train';
+
+/** Faces (row groups) per classifier calibration run. */
+const CROP_BATCH = 16;
+
+function describe(role: string, r: QuantizeReport, floatNodes: string[]): string {
+  return `${role}: ${r.weights.length} weighted nodes int8, ${r.activations} activations uint8, ${r.foldedRelus} Relus folded, ${r.moved} data-movement nodes on uint8${floatNodes.length ? `, float: ${floatNodes.join(', ')}` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: 'models/mask-two-stage' },
+      out: { type: 'string', default: 'models/mask-two-stage-int8' },
+      data: { type: 'string', default: path.join('..', 'shared', 'datasets', 'face-mask-andrewmvd') },
+      photos: { type: 'string', default: '200' },
+      crops: { type: 'string', default: '512' },
+      'quantize-heads': { type: 'boolean', default: false },
+      'no-equalize': { type: 'boolean', default: false },
+      percentile: { type: 'string', default: '100' },
+    },
+  });
+  const src = path.resolve(values.model);
+  const out = path.resolve(values.out);
+  const data = path.resolve(values.data);
+  if (!existsSync(path.join(data, 'images'))) throw new Error(`expected the training photos in ${path.join(data, 'images')}, got no such folder (--data)`);
+  const model = await loadModel(src);
+  const m = model.manifest;
+  if (m.decoder.type !== 'two_stage') throw new Error(`expected a two_stage model, got ${m.decoder.type}`);
+  const dec = m.decoder;
+  // Calibration photos: a seeded sample of the TRAINING split only.
+  const keys = shuffle(await readImageList(path.join(src, 'split', 'train.txt')), rng(SEED)).slice(0, Number(values.photos));
+  const photos = photoPaths(data, keys);
+  const faceBytes = model.files.get(dec.face.file)!;
+  const clsBytes = model.files.get(dec.classifier.file)!;
+
+  const percentile = Number(values.percentile);
+  if (!(percentile > 50 && percentile <= 100)) throw new Error(`expected --percentile in (50, 100], got ${values.percentile}`);
+  const floatHeads = (bytes: Uint8Array) => (values['quantize-heads'] ? [] : outputHeads(bytes));
+  /** Equalize (unless --no-equalize), calibrate, quantize; `feeds` is called once per calibration pass. */
+  async function quantizeNetwork(role: string, bytes: Uint8Array, feeds: () => AsyncIterable<Feeds>): Promise<QuantizeReport> {
+    const t = Date.now();
+    let eq = bytes;
+    let pairs = 0;
+    const dw = depthwiseOutputs(bytes);
+    if (!values['no-equalize'] && dw.length) ({ bytes: eq, pairs } = equalizeDepthwise(bytes, await channelMaxima(ortSessionFactory, bytes, dw, feeds)));
+    const floatNodes = floatHeads(eq);
+    const r = quantizeModel(eq, await calibrateRanges(ortSessionFactory, eq, feeds, { percentile }), { floatNodes });
+    process.stdout.write(`${describe(role, r, floatNodes)}, ${pairs} depthwise pairs equalized (${((Date.now() - t) / 1000).toFixed(0)} s)\n`);
+    return r;
+  }
+
+  const face = await quantizeNetwork('face', faceBytes, () => faceFeeds(dec, photos));
+  let crops = 0;
+  async function* counted(): AsyncGenerator<Feeds> {
+    crops = 0;
+    for await (const f of classifierFeeds(ortSessionFactory, faceBytes, dec, photos, CROP_BATCH, Number(values.crops))) {
+      crops += f[dec.classifier.input.name]!.dims[0]! / (dec.classifier.lower ? 2 : 1);
+      yield f;
+    }
+  }
+  const cls = await quantizeNetwork('classifier', clsBytes, counted);
+  process.stdout.write(`calibration: ${photos.length} training photos, ${crops} classifier rows (faces and mirrored faces)\n`);
+
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, dec.face.file), face.bytes);
+  writeFileSync(path.join(out, dec.classifier.file), cls.bytes);
+  for (const f of m.files) if (f.path !== dec.face.file && f.path !== dec.classifier.file) cpSync(path.join(src, f.path), path.join(out, f.path));
+  if (existsSync(path.join(src, 'split'))) cpSync(path.join(src, 'split'), path.join(out, 'split'), { recursive: true });
+
+  const json = JSON.parse(readFileSync(path.join(src, 'model.json'), 'utf8'));
+  json.name = `${m.name}-int8`;
+  json.description = `int8 copy (static QDQ quantization by npm run quantize) of ${m.name}@${m.version}: ${m.description ?? ''}`;
+  json.files = m.files.map((f) => {
+    const bytes = readFileSync(path.join(out, f.path));
+    return { path: f.path, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  });
+  json.provenance = {
+    ...json.provenance,
+    source: `${json.provenance.source}; quantized from ${m.name}@${m.version} (face.onnx sha256 ${m.files.find((f) => f.path === dec.face.file)!.sha256.slice(0, 12)}, classifier.onnx ${m.files.find((f) => f.path === dec.classifier.file)!.sha256.slice(0, 12)})`,
+    exportedWith: 'src/training/quantize.ts (npm run quantize)',
+    date: new Date().toISOString().slice(0, 10),
+    notes:
+      `Static QDQ int8: Conv/Gemm weights int8 symmetric per output channel, biases int32, activations uint8 from ${percentile >= 100 ? 'min/max' : `the ${percentile}th-percentile range (histogram)`} over calibration runs ` +
+      `(${photos.length} training photos seeded ${SEED} through frameToInput for the face network; ${crops} classifier rows from the faces the float face stage found on them, ` +
+      `cropped as at run time, face + lower-face pairs, confident faces also mirrored, for the classifier). ` +
+      (values['quantize-heads'] ? '' : 'Kept float: the output layers (the nodes writing boxes and scores). ') +
+      (values['no-equalize'] ? '' : 'Depthwise -> pointwise convolution pairs equalized per channel first (quantize-equalize.ts). ') +
+      `Calibrated on the training split only; ${json.provenance.notes ?? ''}`,
+  };
+  json.metrics = [];
+  writeFileSync(path.join(out, 'model.json'), JSON.stringify(json, null, 2) + '\n');
+  // The written folder must load as the runtime loads it.
+  await loadModel(out);
+  process.stdout.write(`wrote ${out}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
