@@ -31,6 +31,11 @@ export interface PersonObservation {
   ignored?: TrackerIgnoreReason;
   /** The ignore zone's name (or its place in gate.ignoreZones, from 1), with `ignored: 'ignore_zone'`. */
   ignoreZone?: string;
+  /**
+   * The classifier did not read this face in this frame: its last reading was carried over (a person the
+   * gate has opened for, config detector.reclassify). It is seen, but it is no new vote.
+   */
+  carried?: boolean;
 }
 
 /** Why the tracker ignores a face: it has not moved for stationaryAfterMs, or its centre is in an ignore zone. */

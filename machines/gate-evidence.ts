@@ -105,12 +105,18 @@ export function addObservations(tracks: Tracks, people: readonly PersonObservati
       next[p.id] = { votes: prev?.votes ?? [], confidence: prev?.confidence ?? 0, ...kept, run: NO_RUN, ...seen };
       continue;
     }
-    const label: FaceLabel = p.confidence >= cfg.minConfidence ? p.label : 'unknown';
-    const votes = [...(prev?.votes ?? []), label].slice(-cfg.windowFrames);
-    const n = votes.length;
-    const confidence = prev && prev.votes.length ? prev.confidence + (p.confidence - prev.confidence) / Math.min(n, cfg.windowFrames) : p.confidence;
-    const run = extendRun(prev?.run ?? NO_RUN, label, p, rules.decideMinFacePx, rules.clearAfterAlert);
-    const tr: TrackEvidence = { votes, confidence, ...kept, run, ...seen };
+    let tr: TrackEvidence;
+    if (p.carried) {
+      // Seen, but not read again (a reading carried over): no vote, and the run of mask frames neither grows nor ends.
+      tr = { votes: prev?.votes ?? [], confidence: prev?.confidence ?? 0, ...kept, run: prev?.run ?? NO_RUN, ...seen };
+    } else {
+      const label: FaceLabel = p.confidence >= cfg.minConfidence ? p.label : 'unknown';
+      const votes = [...(prev?.votes ?? []), label].slice(-cfg.windowFrames);
+      const n = votes.length;
+      const confidence = prev && prev.votes.length ? prev.confidence + (p.confidence - prev.confidence) / Math.min(n, cfg.windowFrames) : p.confidence;
+      const run = extendRun(prev?.run ?? NO_RUN, label, p, rules.decideMinFacePx, rules.clearAfterAlert);
+      tr = { votes, confidence, ...kept, run, ...seen };
+    }
     const read = votesVerdict(tr, cfg.agreeFrames);
     if (p.inZone && (read === 'no_mask' || read === 'incorrect')) {
       // The gate alerts for them. Evidence for a clear counts only from after the last frame read unmasked.

@@ -21,6 +21,7 @@ import { healthSource } from './dashboard/health';
 import { MqttBridge } from './mqtt/mqtt-bridge';
 import { mqttListener } from './mqtt/mqtt-listener';
 import { FrameLoop, type FrameStats } from './pipeline/frame-loop';
+import { settledBoxes } from './pipeline/settled-faces';
 import { FrameRate } from './pipeline/frame-rate';
 import { SystemdNotifier } from './systemd/notify';
 import { VoiceService, voiceListener } from './voice/voice-service';
@@ -40,7 +41,7 @@ export interface DaemonOptions {
   /** The source ended (a replay without loop). */
   onEnd?(): void;
   /** Replays hold each frame until the statechart has had it; live runs don't wait. */
-  beforeFrame?(tMs: number): void;
+  beforeFrame?(tMs: number, takenAt: number): void;
   cwd?: string;
   /** The detector's inference sessions (onnxruntime by default); the benchmark wraps them to time each network. */
   sessions?: SessionFactory;
@@ -150,9 +151,12 @@ export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
     send,
     clock,
     log: log.child('frames'),
+    depth: config.detector.overlap ? 2 : 1,
+    hints: () => ({ settled: settledBoxes(gate.snapshot?.context.tracks, lastFrame?.tracks ?? []) }),
+    idle: config.detector.idle,
     onFrame: (s) => {
       lastFrame = s;
-      rate.add(s.detectMs + s.trackMs);
+      rate.add(s.latencyMs);
       notifier?.watchdog();
       dashboard?.offerFrame(s);
       opts.onFrame?.(s);

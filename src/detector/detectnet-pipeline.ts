@@ -4,6 +4,7 @@ import type { DetectNetDecoder } from './manifest';
 import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipeline';
 import { frameToInput, inputDims, tensorSize } from './preprocess';
 import { checkInputMeta, checkOutputDims, checkOutputMeta, fixedBatch } from './shape-check';
+import type { Detection, RgbFrame } from './types';
 
 export async function createDetectNetPipeline(ctx: PipelineContext, dec: DetectNetDecoder): Promise<Pipeline> {
   const { model } = ctx;
@@ -26,7 +27,7 @@ export async function createDetectNetPipeline(ctx: PipelineContext, dec: DetectN
   const input = new Float32Array(batch * tensorSize(dec.input));
   const dims = inputDims(dec.input, batch);
 
-  const run: Pipeline['run'] = async (frame) => {
+  const run = async (frame: RgbFrame): Promise<Detection[]> => {
     const t = frameToInput(frame, dec.input, input);
     const out = await session.run({ [dec.input.name]: { data: input, dims } });
     const cov = out[dec.outputs.coverage];
@@ -38,7 +39,11 @@ export async function createDetectNetPipeline(ctx: PipelineContext, dec: DetectN
 
   return {
     sessions: { detector: opened.provider },
-    run,
+    // One network: all of it is the first stage.
+    async find(frame) {
+      const found = await run(frame);
+      return { faces: found.length, finish: async () => found };
+    },
     warmUp: async () => {
       await run(greyFrame(dec.input.width, dec.input.height));
     },

@@ -11,12 +11,15 @@ import { providerOrder, readDeviceTreeCompatible } from './providers';
 import type { SessionFactory } from './runtime';
 import { openSession } from './session-open';
 import { createTwoStagePipeline } from './two-stage-pipeline';
-import type { Detection, Detector, DetectorInfo, RgbFrame } from './types';
+import type { DetectHints, Detection, Detector, DetectorInfo, RgbFrame } from './types';
 
 export interface DetectorDeps {
-  config: Pick<DetectorConfig, 'model' | 'providers' | 'threads' | 'tensorrt'> & { minScore?: number };
+  config: Pick<DetectorConfig, 'model' | 'providers' | 'threads' | 'tensorrt'> & Partial<Pick<DetectorConfig, 'overlap' | 'reclassify'>> & { minScore?: number };
   log: Logger;
-  /** Defaults to onnxruntime-node, loaded on start so that importing this module loads no native code. */
+  /**
+   * Defaults to onnxruntime-node, loaded on start so that importing this module loads no native code: each
+   * session on a thread of its own with `config.overlap` (threaded-sessions.ts), else on the calling thread.
+   */
   sessions?: SessionFactory;
   /** Defaults to reading /proc/device-tree/compatible. */
   readCompatible?: () => string | null;
@@ -39,8 +42,12 @@ class OnnxDetector implements Detector {
   private starting: Promise<void> | null = null;
   private pipeline: Pipeline | null = null;
   private model: LoadedModel | null = null;
-  /** Runs are chained: sessions and their reused input buffers serve one frame at a time. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Each stage is chained on its own: a session and its reused input buffer serve one frame at a time, and
+   * frame n+1's face network runs while frame n is classified. Results keep the order of the calls.
+   */
+  private findQueue: Promise<unknown> = Promise.resolve();
+  private finishQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: DetectorDeps) {}
 
@@ -58,13 +65,14 @@ class OnnxDetector implements Detector {
     const model = await loadModel(await resolveModelDir(config.model, this.deps.cwd));
     this.model = model;
     const order = providerOrder(config.providers, (this.deps.readCompatible ?? readDeviceTreeCompatible)());
-    const factory = this.deps.sessions ?? (await import('./ort-session.js')).ortSessionFactory;
+    const factory = this.deps.sessions ?? (config.overlap ? (await import('./threaded-sessions.js')).threadedSessions() : (await import('./ort-session.js')).ortSessionFactory);
     const channelBlock = nchwcBlock((this.deps.readCpuInfo ?? readCpuInfo)());
     const ctx: PipelineContext = {
       model,
       open: (role, file) =>
         openSession(factory, model.files.get(file)!, { order, threads: config.threads, tensorrt: config.tensorrt, channelBlock }, log, model.id, role),
       ...(this.deps.sweep ? { floor: model.manifest.thresholds.floor } : {}),
+      ...(config.reclassify && !this.deps.sweep ? { reclassify: config.reclassify } : {}),
     };
     const dec = model.manifest.decoder;
     const pipeline = dec.type === 'detectnet_v2' ? await createDetectNetPipeline(ctx, dec) : await createTwoStagePipeline(ctx, dec);
@@ -88,7 +96,7 @@ class OnnxDetector implements Detector {
     this.pipeline = pipeline;
   }
 
-  detect(frame: RgbFrame): Promise<Detection[]> {
+  detect(frame: RgbFrame, hints: DetectHints = {}): Promise<Detection[]> {
     const pipeline = this.pipeline;
     const id = this.model?.id ?? this.deps.config.model;
     if (!pipeline) return Promise.reject(new DetectorError('not-started', id, 'detect() called before start() finished or after stop()'));
@@ -98,18 +106,19 @@ class OnnxDetector implements Detector {
     // The gate's operating point: a weak box (a poster, a reflection) must not become a person who blocks
     // the gate; detect/eval sweep every score instead.
     const minScore = this.deps.sweep ? 0 : (this.deps.config.minScore ?? this.model?.manifest.thresholds.score ?? 0.5);
-    const next = this.queue.then(async () => {
-      try {
-        const faces = await pipeline.run(frame);
-        // On the label's score: face confidence alone let background faces the classifier is unsure
-        // of (a poster, a face far behind) become people who alerted (test/e2e, masked person).
-        return faces.filter((f) => f.box[3] - f.box[1] >= minHeight && f.score >= minScore);
-      } catch (err) {
-        throw this.wrap(err, 'inference failed');
-      }
+    const found = this.findQueue.then(() => pipeline.find(frame));
+    this.findQueue = found.catch(() => undefined);
+    if (hints.onFound) void found.then((f) => hints.onFound!(f.faces), () => hints.onFound!(0));
+    const done = Promise.all([found, this.finishQueue]).then(async ([f]) => {
+      const faces = await f.finish(hints);
+      // On the label's score: face confidence alone let background faces the classifier is unsure
+      // of (a poster, a face far behind) become people who alerted (test/e2e, masked person).
+      return faces.filter((f) => f.box[3] - f.box[1] >= minHeight && f.score >= minScore);
     });
-    this.queue = next.catch(() => undefined);
-    return next;
+    this.finishQueue = done.catch(() => undefined);
+    return done.catch((err: unknown) => {
+      throw this.wrap(err, 'inference failed');
+    });
   }
 
   async stop(): Promise<void> {
@@ -119,7 +128,7 @@ class OnnxDetector implements Detector {
     const pipeline = this.pipeline;
     this.pipeline = null;
     if (!pipeline) return;
-    await this.queue;
+    await this.finishQueue;
     await pipeline.close();
     this.deps.log.info('detector stopped', { model: this.model?.id });
   }

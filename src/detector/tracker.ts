@@ -84,6 +84,8 @@ interface Track {
   motion: Motion;
   ignored?: TrackerIgnoreReason;
   ignoreZone?: string;
+  /** This frame's reading was carried over (reclassify.ts). */
+  carried: boolean;
 }
 
 export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix = 'p'): FaceTracker {
@@ -158,15 +160,17 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
         const ti = trackOf.get(di);
         let tr: Track;
         if (ti === undefined) {
-          tr = { id: `${idPrefix}${nextId++}`, box: d.box, p: obs, inZone: false, hits: 0, missed: 0, firstSeen: frame, motion: stationary.start(d.box, t) };
+          tr = { id: `${idPrefix}${nextId++}`, box: d.box, p: obs, inZone: false, hits: 0, missed: 0, firstSeen: frame, motion: stationary.start(d.box, t), carried: false };
           tracks.push(tr);
         } else {
           tr = tracks[ti]!;
           tr.box = d.box;
-          tr.p = tr.p.map((v, i) => v + alpha * (obs[i]! - v));
+          // A carried-over reading (reclassify.ts) is the last one again, not new evidence.
+          if (!d.carried) tr.p = tr.p.map((v, i) => v + alpha * (obs[i]! - v));
           stationary.update(tr.motion, d.box, t);
         }
         ignore(tr);
+        tr.carried = d.carried === true;
         tr.hits++;
         tr.missed = 0;
         seen.add(tr);
@@ -201,6 +205,7 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
         moved: tr.motion.moved,
         ...(tr.ignored ? { ignored: tr.ignored } : {}),
         ...(tr.ignoreZone ? { ignoreZone: tr.ignoreZone } : {}),
+        ...(tr.carried ? { carried: true } : {}),
       }));
       const confirmed = tracks.filter((tr) => tr.hits >= config.confirmFrames);
       return { event: { type: 'PEOPLE', t, frame, people }, zone: zoneEvents, tracks: confirmed.map((tr) => snapshot(tr, decide(tr))) };

@@ -4,7 +4,8 @@ import { cropBoxToFrame, faceCrop, lowerFaceCrop } from './face-crop';
 import { createFaceStage } from './face-stage';
 import { boxArea, clipBox, intersection, iou, mirrorFractionBox } from './geometry';
 import { flipsCrop, type TwoStageDecoder } from './manifest';
-import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipeline';
+import { closeAll, greyFrame, runWhole, type FinishFrame, type Pipeline, type PipelineContext } from './pipeline';
+import { ClassifyMemory } from './reclassify';
 import { cropToInput, inputDims, mirrorSlot, tensorSize, type CropRegion } from './preprocess';
 import type { OpenedSession } from './session-open';
 import { DetectorError } from './errors';
@@ -130,20 +131,32 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     return d;
   }
 
-  return {
+  // Readings of faces the gate has opened for, carried over between classifier runs (config detector.reclassify).
+  const memory = ctx.reclassify ? new ClassifyMemory(ctx.reclassify) : null;
+
+  const pipeline: Pipeline = {
     sessions: { face: face.provider, classifier: cls.provider },
-    async run(frame) {
+    async find(frame) {
       const faces = (await detectFaces(frame)).slice(0, cs.maxFaces);
-      if (faces.length === 0) return [];
-      const crops = faces.map((f) => faceCrop(f.box, f.keypoints, cs.crop));
-      const lowers = cs.lower ? faces.map((f) => lowerFaceCrop(f.box, f.keypoints, cs.lower!)) : undefined;
-      const classified = await classify(frame, crops, flipsFor(faces), lowers);
-      const found = faces.map((f, i) => toDetection(f, crops[i]!, classified[i]!, frame)).filter((d): d is Detection => d !== null);
-      return cs.nmsIou === undefined ? found : suppressRefined(found, cs.nmsIou);
+      const finish: FinishFrame = async (hints) => {
+        const carried = memory ? memory.plan(faces, hints.settled ?? []) : faces.map(() => null);
+        const read = faces.map((_, i) => i).filter((i) => !carried[i]);
+        const out = [...carried];
+        if (read.length) {
+          const crops = read.map((i) => faceCrop(faces[i]!.box, faces[i]!.keypoints, cs.crop));
+          const lowers = cs.lower ? read.map((i) => lowerFaceCrop(faces[i]!.box, faces[i]!.keypoints, cs.lower!)) : undefined;
+          const classified = await classify(frame, crops, flipsFor(read.map((i) => faces[i]!)), lowers);
+          read.forEach((fi, k) => (out[fi] = toDetection(faces[fi]!, crops[k]!, classified[k]!, frame)));
+        }
+        memory?.remember(faces, out);
+        const found = out.filter((d): d is Detection => d !== null);
+        return cs.nmsIou === undefined ? found : suppressRefined(found, cs.nmsIou);
+      };
+      return { faces: faces.length, finish };
     },
     async warmUp() {
       const frame = greyFrame(dec.face.input.width, dec.face.input.height);
-      await detectFaces(frame);
+      await runWhole(pipeline, frame);
       const side = Math.min(frame.width, frame.height) / 2;
       const whole = { cx: frame.width / 2, cy: frame.height / 2, side, angle: 0 };
       await classify(frame, [whole], [cs.flip !== 'none'], [whole]);
@@ -152,6 +165,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       await closeAll([face, cls]);
     },
   };
+  return pipeline;
 }
 
 /**

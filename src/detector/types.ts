@@ -34,6 +34,26 @@ export interface Detection {
   faceScore: number;
   /** Face keypoints from the face detector, in frame pixels, named by the manifest. */
   keypoints?: Record<string, [number, number]>;
+  /**
+   * The classifier's reading was carried over from an earlier frame (a settled face, reclassify.ts): the
+   * box is this frame's, the label and scores are not a new observation.
+   */
+  carried?: boolean;
+}
+
+/** What the gate tells the detector about a frame's faces, so that it can spare work (see two-stage-pipeline.ts). */
+export interface DetectHints {
+  /**
+   * Boxes (the previous detections' boxes) of faces the gate has already opened for: their crops may be
+   * classified only every few frames while they stay put (config detector.reclassify).
+   */
+  settled?: readonly Box[];
+  /**
+   * Called once the face network is done with this frame, before it is classified, with the number of face
+   * candidates it found (0 when it failed): the moment for the next frame to go in (it then waits for no
+   * one, so its latency is its own), and early word that the doorway is not empty.
+   */
+  onFound?(faces: number): void;
 }
 
 export interface DetectorInfo {
@@ -54,7 +74,11 @@ export interface DetectorInfo {
 export interface Detector {
   /** Loads and verifies the model, opens sessions, runs a warm-up inference. Idempotent. */
   start(): Promise<void>;
-  detect(frame: RgbFrame): Promise<Detection[]>;
+  /**
+   * Faces in one frame. Calls may overlap: the detector runs the face network of a frame while the previous
+   * one is classified; results come in call order. `hints` may let it skip work (DetectHints).
+   */
+  detect(frame: RgbFrame, hints?: DetectHints): Promise<Detection[]>;
   /** Releases the sessions. Idempotent; start() may be called again afterwards. */
   stop(): Promise<void>;
   info(): DetectorInfo;

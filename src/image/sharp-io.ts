@@ -6,6 +6,10 @@
 import path from 'node:path';
 import sharp from 'sharp';
 
+// libvips' operation cache keeps recent results for reuse; every camera frame and every photo here is read
+// once, so it only held up to 50 MB of memory that nothing asked for again.
+sharp.cache(false);
+
 /** Raw 8-bit RGB pixels. Structurally the detector's RgbFrame, so detector frames pass as they are. */
 export interface RgbImage {
   data: Uint8Array;

@@ -2,7 +2,7 @@ import type { Clock } from '../../hardware/clock';
 import type { GateEvent } from '../../machines/gate-events';
 import type { Frame } from '../camera/frame';
 import { backoffDelay } from '../camera/backoff';
-import type { Detection, Detector } from '../detector/types';
+import type { DetectHints, Detection, Detector } from '../detector/types';
 import type { FaceTracker, TrackSnapshot, ZoneEvent } from '../detector/tracker';
 import type { Service } from '../lifecycle';
 import type { Logger } from '../log';
@@ -11,8 +11,13 @@ import type { Logger } from '../log';
 export interface FrameStats {
   seq: number;
   tMs: number;
+  /** From handing the frame to the detector to its detections (with overlap, includes waiting for the previous frame). */
   detectMs: number;
   trackMs: number;
+  /** From taking the frame from the camera to its event reaching the statechart. */
+  latencyMs: number;
+  /** The face network did not run on this frame (an empty doorway, FrameLoopDeps.idle): it counts as empty. */
+  skipped: boolean;
   faces: number;
   tracks: TrackSnapshot[];
   detections: Detection[];
@@ -23,6 +28,12 @@ export interface FrameLoopDeps {
   /** Frames from the camera (a supervised source: null only when it has ended for good). */
   frames: { next(): Promise<Frame | null> };
   detector: Pick<Detector, 'detect' | 'start' | 'stop'>;
+  /** Frames in the detector at once: 2 overlaps frame n+1's face network with frame n's classifier. Default 1. */
+  depth?: number;
+  /** What the detector may spare for the next frame (faces the gate has opened for), asked as each frame goes in. */
+  hints?(): DetectHints;
+  /** After afterMs without a face, only every `every`th frame goes through the detector. */
+  idle?: { afterMs: number; every: number };
   tracker: FaceTracker;
   send(event: GateEvent): void;
   clock: Clock;
@@ -31,16 +42,34 @@ export interface FrameLoopDeps {
   onZone?(events: ZoneEvent[]): void;
   /** A replay ended: the daemon decides whether to loop, stop or wait. */
   onEnd?(): void;
-  /** Called with each frame's time before it is processed (a replay moves its simulated clock here). */
-  beforeFrame?(tMs: number): void;
+  /**
+   * Called with each frame's time before its detections go to the tracker and the statechart (a replay moves
+   * its simulated clock here), and the clock time the frame was taken from the camera.
+   */
+  beforeFrame?(tMs: number, takenAt: number): void;
   /** Resolves when the gate can use frames (booted, detector warm); frames are not taken before. */
   ready?(): Promise<void>;
 }
 
+/** A frame handed to the detector, waiting for its detections. */
+interface InFlight {
+  frame: Frame;
+  /** Clock time it was taken from the camera. */
+  takenAt: number;
+  submittedAt: number;
+  skipped: boolean;
+  /** Resolves when the detector can take the next frame (its face network is done with this one). */
+  found: Promise<void>;
+  result: Promise<{ ok: true; detections: Detection[] } | { ok: false; error: unknown }>;
+}
+
 /**
- * The per-frame path: camera -> detector -> tracker -> gate. A detector failure is a FAULT, not a crash:
- * the tracks end, the detector is restarted with backoff (1 s doubling to 30 s) and FAULT_CLEARED follows
- * its first good frame.
+ * The per-frame path: camera -> detector -> tracker -> gate. With depth 2 the next frame goes into the
+ * detector before this one's detections come back, so its face network runs while this one is classified;
+ * frames still reach the tracker and the statechart one at a time, in order. The camera is not read ahead
+ * further: a live source keeps only its newest frame, so a slow detector drops frames instead of queueing.
+ * A detector failure is a FAULT, not a crash: the frames in flight are dropped, the tracks end, the detector
+ * is restarted with backoff (1 s doubling to 30 s) and FAULT_CLEARED follows its first good frame.
  */
 export class FrameLoop implements Service {
   readonly name = 'frame loop';
@@ -53,6 +82,10 @@ export class FrameLoop implements Service {
   // reaction on the long-lived stopSignal that keeps its frame reachable (a leak of every frame).
   private cancelWait: (() => void) | null = null;
   private detectorFailures = 0;
+  /** Frame time of the last frame with a face (null: none yet, so the first frames all run). */
+  private lastFaceAt: number | null = null;
+  /** Frames since the doorway went idle, for the idle stride. */
+  private idleCount = 0;
 
   constructor(private readonly deps: FrameLoopDeps) {}
 
@@ -74,38 +107,104 @@ export class FrameLoop implements Service {
   private async loop(): Promise<void> {
     const { deps } = this;
     if (deps.ready) await Promise.race([deps.ready(), this.stopSignal]);
+    const depth = Math.max(1, deps.depth ?? 1);
+    const inFlight: InFlight[] = [];
+    let ended = false;
     while (!this.stopping) {
       // Let timers and I/O (the dashboard, MQTT, the gate's own timers) run between frames, even when a
       // fast replay and a fast detector never wait on anything.
       await new Promise<void>((r) => setImmediate(r));
       if (this.stopping) return;
-      const frame = await this.nextOrStop();
-      if (this.stopping) return;
-      if (!frame) {
+      if (!ended && inFlight.length < depth) {
+        // The next frame is taken when the face network is free for it, not before: taken earlier, it
+        // would only wait in the detector and age (and the idle stride would not know what it found).
+        const last = inFlight.at(-1);
+        if (last) await this.untilStopped(Promise.race([last.found, last.result]));
+        if (this.stopping) return;
+        const frame = await this.nextOrStop();
+        if (this.stopping) return;
+        if (frame) {
+          inFlight.push(this.submit(frame));
+          if (inFlight.length < depth) continue;
+        } else ended = true;
+      }
+      const head = inFlight.shift();
+      if (!head) {
         deps.onEnd?.();
         return;
       }
-      deps.beforeFrame?.(frame.tMs);
-      const t0 = deps.clock.now();
-      let detections: Detection[];
-      try {
-        detections = await deps.detector.detect(frame);
-      } catch (e) {
-        await this.detectorFailed(e, frame);
+      const r = await this.untilStopped(head.result);
+      if (!r || this.stopping) return;
+      if (!r.ok) {
+        // The frames behind it went to the same failing detector: dropped, not judged.
+        await Promise.allSettled(inFlight.splice(0).map((f) => f.result));
+        await this.detectorFailed(r.error, head.frame);
         continue;
       }
-      if (this.detectorFailures > 0) {
-        deps.log.info('detector recovered', { after: this.detectorFailures });
-        this.detectorFailures = 0;
-        deps.send({ type: 'FAULT_CLEARED', source: 'detector' });
-      }
-      const t1 = deps.clock.now();
-      const update = deps.tracker.update(detections, frame, frame.tMs, frame.seq);
-      const t2 = deps.clock.now();
-      deps.send(update.event);
-      if (update.zone.length) deps.onZone?.(update.zone);
-      deps.onFrame?.({ seq: frame.seq, tMs: frame.tMs, detectMs: t1 - t0, trackMs: t2 - t1, faces: detections.length, tracks: update.tracks, detections, frame });
+      this.judge(head, r.detections);
     }
+  }
+
+  /** Hands a frame to the detector (or, in an empty doorway, lets it pass as empty). */
+  private submit(frame: Frame): InFlight {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const idle = deps.idle;
+    const skip = !!idle && idle.every > 1 && this.lastFaceAt !== null && frame.tMs - this.lastFaceAt >= idle.afterMs && ++this.idleCount % idle.every !== 0;
+    let release!: () => void;
+    const found = new Promise<void>((r) => (release = r));
+    const onFound = (faces: number) => {
+      // Candidates are known before the classifier: the frame after this one is not skipped.
+      if (faces > 0) this.sawFace(frame.tMs);
+      release();
+    };
+    const result = skip ? Promise.resolve([] as Detection[]) : deps.detector.detect(frame, { ...deps.hints?.(), onFound });
+    if (skip) release();
+    return {
+      frame,
+      takenAt: now,
+      submittedAt: now,
+      skipped: skip,
+      found,
+      result: result.then(
+        (detections) => ({ ok: true as const, detections }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+    };
+  }
+
+  /** One frame's detections into the tracker and the statechart. */
+  private judge(f: InFlight, detections: Detection[]): void {
+    const { deps } = this;
+    const { frame } = f;
+    if (this.detectorFailures > 0) {
+      deps.log.info('detector recovered', { after: this.detectorFailures });
+      this.detectorFailures = 0;
+      deps.send({ type: 'FAULT_CLEARED', source: 'detector' });
+    }
+    if (detections.length || this.lastFaceAt === null) this.sawFace(frame.tMs);
+    deps.beforeFrame?.(frame.tMs, f.takenAt);
+    const t1 = deps.clock.now();
+    const update = deps.tracker.update(detections, frame, frame.tMs, frame.seq);
+    const t2 = deps.clock.now();
+    deps.send(update.event);
+    if (update.zone.length) deps.onZone?.(update.zone);
+    const latencyMs = deps.clock.now() - f.takenAt;
+    deps.onFrame?.({ seq: frame.seq, tMs: frame.tMs, detectMs: t1 - f.submittedAt, trackMs: t2 - t1, latencyMs, skipped: f.skipped, faces: detections.length, tracks: update.tracks, detections, frame });
+  }
+
+  private sawFace(tMs: number): void {
+    this.lastFaceAt = Math.max(this.lastFaceAt ?? tMs, tMs);
+    this.idleCount = 0;
+  }
+
+  /** The promise's value, or null as soon as stop() is called (a hung detector cannot hold the stop). */
+  private untilStopped<T>(p: Promise<T>): Promise<T | null> {
+    return new Promise<T | null>((resolve) => {
+      const cancel = () => resolve(null);
+      this.cancelWait = cancel;
+      void p.then(resolve).finally(() => this.cancelWait === cancel && (this.cancelWait = null));
+    });
   }
 
   /** The next frame, or null as soon as stop() is called (a camera that is down can leave next() pending). */

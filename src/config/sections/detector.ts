@@ -5,9 +5,40 @@ export const DetectorSection = z.strictObject({
   model: z.string().min(1).default('models/mask-two-stage'),
   /** Execution providers tried in order; null picks [tensorrt, cuda, cpu] on a Jetson and [cpu] elsewhere. */
   providers: z.array(z.enum(['tensorrt', 'cuda', 'cpu'])).min(1).nullable().default(null),
-  /** Inference threads. 1 is faster than 2 on a 2-core CPU (npm run bench: 34 vs 26 FPS): the camera and the
-   * event loop need the other core. */
+  /**
+   * Intra-op threads per network. 1 on a 2-core CPU: with `overlap` the two networks already run on two
+   * threads at once, and a second pool thread per network only competes with them (README, Performance).
+   */
   threads: z.number().int().min(1).max(64).default(1),
+  /**
+   * Overlap the stages: each network on a thread of its own, and the face network of frame n+1 running while
+   * frame n is classified, tracked and judged (two frames in the detector at once, in order). Off: one frame
+   * at a time, inference on the main thread.
+   */
+  overlap: z.boolean().default(true),
+  /**
+   * Faces the gate has already opened for are classified again only every `everyFrames` frames while their box
+   * stays within `maxChange` (a fraction of the face height) of where it was last read; the frames between
+   * carry the last reading over as no new vote. Faces before their decision, and anyone under an alert, are
+   * classified every frame. everyFrames 1: every face, every frame.
+   */
+  reclassify: z
+    .strictObject({
+      everyFrames: z.number().int().min(1).max(30).default(3),
+      maxChange: z.number().min(0).max(1).default(0.1),
+    })
+    .prefault({}),
+  /**
+   * An empty doorway: after `afterMs` with no face in view, the face network runs on every `every`th frame
+   * only (the others count as empty frames). Cost: a newcomer is seen up to every-1 frames later (33 ms at
+   * 30 FPS with every 2). every 1: every frame.
+   */
+  idle: z
+    .strictObject({
+      afterMs: z.number().int().min(0).max(600000).default(2000),
+      every: z.number().int().min(1).max(4).default(2),
+    })
+    .prefault({}),
   /**
    * Detections scoring below this (the label's score) are not people to the gate. Absent: the model's
    * own operating point (model.json thresholds.score), since score scales differ between models.

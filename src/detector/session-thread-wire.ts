@@ -1,0 +1,25 @@
+import type { FloatTensor, SessionOptions, TensorMeta } from './runtime';
+
+/** Messages to a session thread: one `create`, then `run`s (one at a time or queued), then `close`. */
+export type ToSessionThread =
+  | { op: 'create'; model: Uint8Array; options: SessionOptions }
+  /** Each feed's values in a buffer of the caller's pool, transferred, and transferred back with the result. */
+  | { op: 'run'; id: number; feeds: Record<string, MovedFeed> }
+  | { op: 'close' };
+
+/** Replies: `failed` with id null is a failed create. `ms` is the inference alone, without the messages. */
+export type FromSessionThread =
+  | { op: 'created'; inputs: TensorMeta[]; outputs: TensorMeta[] }
+  | { op: 'result'; id: number; outputs: Record<string, FloatTensor>; ms: number; returned: Record<string, ArrayBuffer> }
+  | { op: 'failed'; id: number | null; message: string }
+  | { op: 'closed' };
+
+/**
+ * A feed moved to the thread (postMessage transfer) and back: no copy of the tensor per message, no garbage.
+ * (onnxruntime refuses tensors on a SharedArrayBuffer: "Invalid argument".)
+ */
+export interface MovedFeed {
+  buffer: ArrayBuffer;
+  length: number;
+  dims: number[];
+}

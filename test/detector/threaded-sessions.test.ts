@@ -1,0 +1,69 @@
+/** @jest-environment ./test/env/onnx-environment.js */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ortSessionFactory } from '../../src/detector/ort-session';
+import type { FloatTensor, InferenceSession, SessionOptions } from '../../src/detector/runtime';
+import { threadedSessions } from '../../src/detector/threaded-sessions';
+
+const CLASSIFIER = path.join(__dirname, '..', '..', 'models', 'mask-two-stage', 'classifier.onnx');
+const options: SessionOptions = { providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/nonexistent' }, logId: 'test:classifier' };
+
+function seededRows(s: InferenceSession, rows: number, seed: number): Record<string, FloatTensor> {
+  const m = s.inputs[0]!;
+  const dims = m.dims.map((d, i) => (i === 0 ? rows : (d as number)));
+  let x = seed;
+  const data = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => ((x = (x * 16807) % 2147483647) / 2147483647) * 2 - 1);
+  return { [m.name]: { data, dims } };
+}
+
+const same = (a: Record<string, FloatTensor>, b: Record<string, FloatTensor>) => {
+  expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+  for (const k of Object.keys(a)) {
+    expect(a[k]!.dims).toEqual(b[k]!.dims);
+    expect(Array.from(a[k]!.data)).toEqual(Array.from(b[k]!.data));
+  }
+};
+
+test('a session on its own thread answers as the same session on this thread: metadata, outputs, runs in flight in call order', async () => {
+  const model = readFileSync(CLASSIFIER);
+  const here = await ortSessionFactory.create(model, options);
+  const there = await threadedSessions().create(model, options);
+  try {
+    expect(there.inputs).toEqual(here.inputs);
+    expect(there.outputs).toEqual(here.outputs);
+    const feeds = [seededRows(here, 2, 7), seededRows(here, 4, 11), seededRows(here, 2, 13)];
+    const expected: Record<string, FloatTensor>[] = [];
+    for (const f of feeds) expected.push(await here.run(f));
+    // Three runs at once, of two batch sizes: each answer is its own input's, in order.
+    const got = await Promise.all(feeds.map((f) => there.run(f)));
+    got.forEach((g, i) => same(g, expected[i]!));
+    // The caller's buffer is its own: reused for other values after a run, it changes nothing already answered.
+    const reused = feeds[0]!;
+    const before = Array.from(reused[here.inputs[0]!.name]!.data);
+    reused[here.inputs[0]!.name]!.data.fill(0.5);
+    same(await there.run(reused), await here.run(reused));
+    expect(before).not.toEqual(Array.from(reused[here.inputs[0]!.name]!.data));
+  } finally {
+    await here.close();
+    await there.close();
+  }
+});
+
+test('close is idempotent and a run after it is refused with the session named', async () => {
+  const s = await threadedSessions().create(readFileSync(CLASSIFIER), options);
+  await Promise.all([s.close(), s.close()]);
+  await expect(s.run(seededRows(s, 2, 1))).rejects.toThrow(/test:classifier/);
+});
+
+test('a model onnxruntime cannot load fails create with its reason', async () => {
+  await expect(threadedSessions().create(new Uint8Array([1, 2, 3, 4]), options)).rejects.toThrow(/protobuf|parse|model/i);
+});
+
+test('a thread that dies fails the run in flight and every later one, naming the session, instead of hanging', async () => {
+  const factory = threadedSessions({ file: path.join(__dirname, '..', 'fixtures', 'dying-session-thread.cjs') });
+  const s = await factory.create(new Uint8Array(), { ...options, logId: 'test:dying' });
+  const feeds = { x: { data: new Float32Array(1), dims: [1] } };
+  await expect(s.run(feeds)).rejects.toThrow(/inference thread test:dying exited \(code 3\)/);
+  await expect(s.run(feeds)).rejects.toThrow(/test:dying/);
+  await s.close();
+});
