@@ -3,7 +3,7 @@
  *
  *   node dist/src/training/quantize-cli.js [--model models/mask-two-stage] [--out models/mask-two-stage-int8]
  *     [--data ../shared/datasets/face-mask-andrewmvd] [--photos 200] [--crops 512] [--quantize-heads] [--no-equalize]
- *     [--percentile 100 (min/max) | 99.99 (clip the rarest values)]
+ *     [--percentile 99.99 (clip the rarest values; default) | 100 (min/max)]
  *
  * Writes face.onnx, classifier.onnx, the licence file, split/ (bench and eval read split/val.txt from the
  * model folder) and model.json (the float model's decoder, files with sha256 and bytes, provenance; no
@@ -39,7 +39,8 @@ async function main(): Promise<void> {
       crops: { type: 'string', default: '512' },
       'quantize-heads': { type: 'boolean', default: false },
       'no-equalize': { type: 'boolean', default: false },
-      percentile: { type: 'string', default: '100' },
+      // min/max (100) let rare extremes stretch every uint8 step: 2-class mAP 0.032 against 0.521 with 99.99.
+      percentile: { type: 'string', default: '99.99' },
     },
   });
   const src = path.resolve(values.model);
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
       `cropped as at run time, face + lower-face pairs, confident faces also mirrored, for the classifier). ` +
       (values['quantize-heads'] ? '' : 'Kept float: the output layers (the nodes writing boxes and scores). ') +
       (values['no-equalize'] ? '' : 'Depthwise -> pointwise convolution pairs equalized per channel first (quantize-equalize.ts). ') +
-      `Calibrated on the training split only; ${json.provenance.notes ?? ''}`,
+      `Calibrated on the training split only. The float model: ${json.provenance.notes ?? ''}`,
   };
   json.metrics = [];
   writeFileSync(path.join(out, 'model.json'), JSON.stringify(json, null, 2) + '\n');

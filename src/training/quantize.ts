@@ -6,8 +6,8 @@
  *   output channel, stored as int8 initializers read through DequantizeLinear (axis = the output channel).
  *   Biases: int32 at scale input scale x weight scale (what the integer kernels add), when the input is
  *   quantized; otherwise float.
- * - Activations: uint8, asymmetric, scale and zero point from a calibrated [min, max] widened to hold 0
- *   (so zero padding is exact). Every output of Conv, Gemm, MatMul, Add, AveragePool and Concat goes
+ * - Activations: uint8, asymmetric, scale and zero point from a calibrated range (min/max, or a
+ *   percentile: quantize-calibrate.ts) widened to hold 0 (so zero padding is exact). Every output of Conv, Gemm, MatMul, Add, AveragePool and Concat goes
  *   through QuantizeLinear, and its readers take the DequantizeLinear of it.
  * - A Relu whose input comes only from such an op is folded away: the op's output is quantized with the
  *   Relu's range, whose zero point is then 0, and uint8 saturation at 0 is the Relu.
