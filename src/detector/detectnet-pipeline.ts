@@ -2,6 +2,7 @@ import { decodeDetectNet } from './decoders/detectnet-v2';
 import { groupFaces } from './faces';
 import type { DetectNetDecoder } from './manifest';
 import { closeAll, greyFrame, type Pipeline, type PipelineContext } from './pipeline';
+import { InputPool } from './input-pool';
 import { frameToInput, inputDims, tensorSize } from './preprocess';
 import { checkInputMeta, checkOutputDims, checkOutputMeta, fixedBatch } from './shape-check';
 import type { Detection, RgbFrame } from './types';
@@ -23,13 +24,14 @@ export async function createDetectNetPipeline(ctx: PipelineContext, dec: DetectN
     await closeAll([opened]);
     throw err;
   }
-  // Reused every frame: the detector runs one frame at a time.
-  const input = new Float32Array(batch * tensorSize(dec.input));
+  const inputs = new InputPool(batch * tensorSize(dec.input));
   const dims = inputDims(dec.input, batch);
 
   const run = async (frame: RgbFrame): Promise<Detection[]> => {
-    const t = frameToInput(frame, dec.input, input);
-    const out = await session.run({ [dec.input.name]: { data: input, dims } });
+    const { t, out } = await inputs.with(async (input) => {
+      const t = frameToInput(frame, dec.input, input);
+      return { t, out: await session.run({ [dec.input.name]: { data: input, dims } }) };
+    });
     const cov = out[dec.outputs.coverage];
     const bbox = out[dec.outputs.bbox];
     checkOutputDims(dec.outputs.coverage, cov?.dims, [batch, c, gh, gw], model.id, 'decoder.outputs.coverage');

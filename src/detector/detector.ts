@@ -43,10 +43,9 @@ class OnnxDetector implements Detector {
   private pipeline: Pipeline | null = null;
   private model: LoadedModel | null = null;
   /**
-   * Each stage is chained on its own: a session and its reused input buffer serve one frame at a time, and
-   * frame n+1's face network runs while frame n is classified. Results keep the order of the calls.
+   * The second stage is chained: frames are classified one at a time, in call order, while the next frame's
+   * face network runs. Results keep the order of the calls.
    */
-  private findQueue: Promise<unknown> = Promise.resolve();
   private finishQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: DetectorDeps) {}
@@ -106,8 +105,9 @@ class OnnxDetector implements Detector {
     // The gate's operating point: a weak box (a poster, a reflection) must not become a person who blocks
     // the gate; detect/eval sweep every score instead.
     const minScore = this.deps.sweep ? 0 : (this.deps.config.minScore ?? this.model?.manifest.thresholds.score ?? 0.5);
-    const found = this.findQueue.then(() => pipeline.find(frame));
-    this.findQueue = found.catch(() => undefined);
+    // Not chained: frame n+1's tensor is prepared while frame n is in the face network (the session itself
+    // takes runs one at a time, in call order).
+    const found = pipeline.find(frame);
     if (hints.onFound) void found.then((f) => hints.onFound!(f.faces), () => hints.onFound!(0));
     const done = Promise.all([found, this.finishQueue]).then(async ([f]) => {
       const faces = await f.finish(hints);

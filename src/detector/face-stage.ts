@@ -2,6 +2,7 @@ import { decodeFaces, faceNms, faceOutputDims, regressorWidth, squeezeLast, type
 import { DetectorError } from './errors';
 import type { FaceDecoder, FaceTiles, TwoStageDecoder } from './manifest';
 import type { Scored } from './nms';
+import { InputPool } from './input-pool';
 import { frameToInput, inputDims, tensorSize } from './preprocess';
 import type { InferenceSession } from './runtime';
 import { checkOutputDims, fmtDims } from './shape-check';
@@ -55,13 +56,15 @@ export interface FaceStage {
 
 export function createFaceStage(session: InferenceSession, face: TwoStageDecoder['face'], modelId: string, floor?: number, batch = 1): FaceStage {
   const fd = face.decoder;
-  const input = new Float32Array(batch * tensorSize(face.input));
   const dims = inputDims(face.input, batch);
+  const inputs = new InputPool(batch * tensorSize(face.input));
 
   async function runRegion(frame: RgbFrame, r: Region): Promise<FaceCandidate[]> {
     const sub = subFrame(frame, r);
-    const t = frameToInput(sub, face.input, input);
-    const out = await session.run({ [face.input.name]: { data: input, dims } });
+    const { t, out } = await inputs.with(async (input) => {
+      const t = frameToInput(sub, face.input, input);
+      return { t, out: await session.run({ [face.input.name]: { data: input, dims } }) };
+    });
     const boxes = out[fd.outputs.boxes];
     const scores = out[fd.outputs.scores];
     const want = faceOutputDims(fd, face.input, boxes);

@@ -30,6 +30,10 @@ export interface SessionOptions {
 export interface InferenceSession {
   readonly inputs: TensorMeta[];
   readonly outputs: TensorMeta[];
+  /**
+   * One inference. Calls may be queued; they are answered in call order. The feeds' arrays must stay
+   * unchanged until the call resolves (a session may read them when the run starts, not when it is called).
+   */
   run(feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>>;
   close(): Promise<void>;
 }

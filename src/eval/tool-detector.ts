@@ -32,7 +32,9 @@ export function toolDetector(flags: ToolDetectorFlags, log: Logger, sweep: boole
     const p = problemsFromZod(r.error.issues, input)[0]!;
     throw new UsageError(`--${p.path}: ${p.message}`);
   }
-  return createDetector({ config: r.data, log, sweep });
+  // The tools take one image at a time: nothing to overlap, and the threads' messages would only cost
+  // (414 frames: 15.0 s on threads against 10.2 s on the calling thread).
+  return createDetector({ config: { ...r.data, overlap: false }, log, sweep });
 }
 
 export class UsageError extends Error {

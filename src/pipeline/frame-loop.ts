@@ -116,10 +116,11 @@ export class FrameLoop implements Service {
       await new Promise<void>((r) => setImmediate(r));
       if (this.stopping) return;
       if (!ended && inFlight.length < depth) {
-        // The next frame is taken when the face network is free for it, not before: taken earlier, it
-        // would only wait in the detector and age (and the idle stride would not know what it found).
+        // In an empty doorway the next frame waits until the face network has looked at this one, so the idle
+        // stride knows at once when someone appears (throughput does not matter there). Otherwise it goes in
+        // now: its tensor is prepared while this frame is still in the face network.
         const last = inFlight.at(-1);
-        if (last) await this.untilStopped(Promise.race([last.found, last.result]));
+        if (last && this.idleAt(last.frame.tMs)) await this.untilStopped(Promise.race([last.found, last.result]));
         if (this.stopping) return;
         const frame = await this.nextOrStop();
         if (this.stopping) return;
@@ -149,8 +150,7 @@ export class FrameLoop implements Service {
   private submit(frame: Frame): InFlight {
     const { deps } = this;
     const now = deps.clock.now();
-    const idle = deps.idle;
-    const skip = !!idle && idle.every > 1 && this.lastFaceAt !== null && frame.tMs - this.lastFaceAt >= idle.afterMs && ++this.idleCount % idle.every !== 0;
+    const skip = this.idleAt(frame.tMs) && ++this.idleCount % deps.idle!.every !== 0;
     let release!: () => void;
     const found = new Promise<void>((r) => (release = r));
     const onFound = (faces: number) => {
@@ -191,6 +191,12 @@ export class FrameLoop implements Service {
     if (update.zone.length) deps.onZone?.(update.zone);
     const latencyMs = deps.clock.now() - f.takenAt;
     deps.onFrame?.({ seq: frame.seq, tMs: frame.tMs, detectMs: t1 - f.submittedAt, trackMs: t2 - t1, latencyMs, skipped: f.skipped, faces: detections.length, tracks: update.tracks, detections, frame });
+  }
+
+  /** Whether the idle stride applies at frame time tMs: no face candidate for idle.afterMs. */
+  private idleAt(tMs: number): boolean {
+    const idle = this.deps.idle;
+    return !!idle && idle.every > 1 && this.lastFaceAt !== null && tMs - this.lastFaceAt >= idle.afterMs;
   }
 
   private sawFace(tMs: number): void {
