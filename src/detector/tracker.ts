@@ -1,7 +1,7 @@
 import type { DetectorConfig } from '../config/sections/detector';
 import type { GateConfig } from '../config/sections/gate';
 import type { FaceLabel, GateEvent, PersonObservation, TrackerIgnoreReason } from '../../machines/gate-events';
-import { boxCentre, iou } from './geometry';
+import { boxCentre, boxHeight, iou } from './geometry';
 import { ignoreZoneAt } from './ignore-zones';
 import { StationaryFaces, type Motion } from './stationary';
 import { MASK_LABELS, type Box, type Detection } from './types';
@@ -17,12 +17,18 @@ import { MASK_LABELS, type Box, type Detection } from './types';
  * A new track is tentative until matched in `confirmFrames` frames in a row: unreported, no zone events,
  * and dropped at its first miss. Its evidence (the EMA) counts from its first frame.
  *
+ * Matching is by IoU first; then detections still unmatched go to confirmed tracks still unmatched whose
+ * face is plausibly the same (`relink`: centres close for the face's size, heights alike), so a face whose
+ * box jumps or swings in size keeps its id and its evidence instead of leaving a ghost track behind.
+ *
  * Each person also says how high the face is, whether it has moved since it appeared, and whether the
  * gate must ignore it: a picture that has not moved for stationaryAfterMs (stationary.ts), or a face
  * whose centre is in one of the ignore zones.
  */
 
-export type TrackerConfig = DetectorConfig['tracker'];
+/** Without `relink` (a caller that predates it) there is no second matching pass. */
+export type TrackerConfig = Omit<DetectorConfig['tracker'], 'relink'> & Partial<Pick<DetectorConfig['tracker'], 'relink'>>;
+type RelinkBounds = DetectorConfig['tracker']['relink'];
 export type Zone = GateConfig['zone'];
 /** The gate settings the tracker applies: the zone, pictures on the wall, ignore zones. */
 export type TrackerGate = Pick<GateConfig, 'zone'> & Partial<Pick<GateConfig, 'stationaryAfterMs' | 'stationaryTolerance' | 'ignoreZones'>>;
@@ -147,10 +153,30 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
       pairs.sort((a, b) => b.o - a.o);
       const trackOf = new Map<number, number>();
       const usedTracks = new Set<number>();
-      for (const p of pairs) {
-        if (usedTracks.has(p.ti) || trackOf.has(p.di)) continue;
-        usedTracks.add(p.ti);
-        trackOf.set(p.di, p.ti);
+      const assign = (ps: readonly { ti: number; di: number }[]): void => {
+        for (const p of ps) {
+          if (usedTracks.has(p.ti) || trackOf.has(p.di)) continue;
+          usedTracks.add(p.ti);
+          trackOf.set(p.di, p.ti);
+        }
+      };
+      assign(pairs);
+
+      // Second pass, over what the IoU pass left: the nearest plausible pairs first. Only confirmed tracks,
+      // so a one-frame box (a reflection, a duplicate) never takes a newcomer's place.
+      const relink = config.relink;
+      if (relink?.enabled) {
+        const near: { ti: number; di: number; off: number }[] = [];
+        tracks.forEach((tr, ti) => {
+          if (usedTracks.has(ti) || tr.hits < config.confirmFrames) return;
+          detections.forEach((d, di) => {
+            if (trackOf.has(di)) return;
+            const off = sameFaceOffset(tr.box, d.box, relink);
+            if (off !== null) near.push({ ti, di, off });
+          });
+        });
+        near.sort((a, b) => a.off - b.off);
+        assign(near);
       }
 
       const matched: Track[] = [];
@@ -217,6 +243,22 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
       return out;
     },
   };
+}
+
+/**
+ * How far apart two boxes' centres are, in heights of the smaller face, when they are plausibly one face
+ * (within both bounds); null otherwise. The smaller face sets the scale so that a small far face is judged
+ * on its own size, not the near one's.
+ */
+function sameFaceOffset(a: Box, b: Box, bounds: RelinkBounds): number | null {
+  const ha = boxHeight(a);
+  const hb = boxHeight(b);
+  const small = Math.min(ha, hb);
+  if (small <= 0 || Math.max(ha, hb) / small > bounds.maxSizeRatio) return null;
+  const [ax, ay] = boxCentre(a);
+  const [bx, by] = boxCentre(b);
+  const off = Math.hypot(ax - bx, ay - by) / small;
+  return off <= bounds.maxCentreOffset ? off : null;
 }
 
 /** A detection as a distribution over mask, no_mask, incorrect, unknown. */
