@@ -121,7 +121,7 @@ async function compare(base: string[], json: boolean, modes: Mode[]): Promise<nu
   for (const m of modes) {
     if (!json) process.stderr.write(`bench: ${m.mode} ...\n`);
     const result = await new Promise<BenchResult | { error: string }>((resolve) => {
-      execFile(process.execPath, [__filename, ...stripModeArgs(base), ...m.args, '--json'], { maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
+      execFile(process.execPath, [...process.execArgv, __filename, ...stripModeArgs(base), ...m.args, '--json'], { maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
         resolve(err ? { error: (stderr.trim().split('\n').at(-1) ?? String(err)).replace(/^bench: /, '') } : (JSON.parse(stdout) as BenchResult)),
       );
     });
@@ -133,7 +133,7 @@ async function compare(base: string[], json: boolean, modes: Mode[]): Promise<nu
 
 function rerun(argv: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [__filename, ...argv], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...process.execArgv, __filename, ...argv], { stdio: 'inherit' });
     child.on('exit', (code) => resolve(code ?? 1));
   });
 }

@@ -85,7 +85,7 @@ changed: start mask-gate.service (waits for READY=1)' "$(normalized "$(actions)"
   # No npm ci on the Jetson: node_modules came in the bundle; only the node-gyp addons are built there.
   assert_equal_text 'npm rebuild --prefix <root>/opt/mask-gate.new epoll gstreamer-superficial i2c-bus' "$(grep '^npm' "$STUB_LOG")"
   [ ! -e "$MASK_GATE_ROOT/opt/mask-gate/extras" ]
-  grep -qx 'ExecStart=/usr/local/bin/node /opt/mask-gate/bin/mask-gate.js run --config /etc/mask-gate/config.yaml' "$MASK_GATE_ROOT/etc/systemd/system/mask-gate.service"
+  grep -qx 'ExecStart=/usr/local/bin/node --max-semi-space-size=4 /opt/mask-gate/bin/mask-gate.js run --config /etc/mask-gate/config.yaml' "$MASK_GATE_ROOT/etc/systemd/system/mask-gate.service"
   run "$PROVISION" --bundle "$BUNDLE_FILE" --no-kiosk
   [ "$status" = 0 ]
   [ -z "$(actions)" ]

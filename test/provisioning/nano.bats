@@ -134,7 +134,7 @@ input passageSensor 33' "$(sed -n 's/^@ \(output\|input\) /\1 /p' <<<"$output")"
 @test "nano: unit for systemd 237: /sys stays writable for sysfs GPIO, no keys 237 does not know, Node from /usr/local" {
   local unit="$MASK_GATE_ROOT/etc/systemd/system/mask-gate.service"
   grep -qx 'ProtectKernelTunables=no' "$unit"
-  grep -qx 'ExecStart=/usr/local/bin/node /opt/mask-gate/bin/mask-gate.js run --config /etc/mask-gate/config.yaml' "$unit"
+  grep -qx 'ExecStart=/usr/local/bin/node --max-semi-space-size=4 /opt/mask-gate/bin/mask-gate.js run --config /etc/mask-gate/config.yaml' "$unit"
   ! grep -qE '^(ProtectKernelLogs|ProtectHostname|RestrictSUIDSGID|LogRateLimit[A-Za-z]*)=' "$unit"
   grep -qx 'Type=notify' "$unit"
   grep -qx 'WatchdogSec=30s' "$unit"

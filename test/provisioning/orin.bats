@@ -166,7 +166,7 @@ input fireAlarm 31' "$(sed -n 's/^@ //p' <<<"$output")"
   for line in Type=notify NotifyAccess=all WatchdogSec=30s Restart=always User=maskgate ProtectSystem=strict \
     ReadWritePaths=/var/lib/mask-gate StateDirectory=mask-gate NoNewPrivileges=yes ProtectHome=yes PrivateTmp=yes \
     ProtectKernelTunables=yes ProtectKernelLogs=yes LogRateLimitIntervalSec=30s 'SupplementaryGroups=gpio i2c video audio' \
-    'ExecStart=/usr/bin/node /opt/mask-gate/bin/mask-gate.js run --config /etc/mask-gate/config.yaml' \
+    'ExecStart=/usr/bin/node --max-semi-space-size=4 /opt/mask-gate/bin/mask-gate.js run --config /etc/mask-gate/config.yaml' \
     'ExecStopPost=/usr/bin/node /opt/mask-gate/bin/mask-gate.js safe-outputs --config /etc/mask-gate/config.yaml'; do
     grep -qxF "$line" "$unit" || fail "unit lacks: $line"
   done
