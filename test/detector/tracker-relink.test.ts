@@ -20,7 +20,7 @@ function run(tracker: ReturnType<typeof createTracker>, frames: Box[][], start =
   return frames.map((boxes, i) => {
     const people = tracker.update(boxes.map((b) => face(b)), size, (start + i) * 33, start + i).event.people;
     // People come out in detection order; map each box back to its id.
-    return boxes.map((b) => people.find((p) => p.box.every((v, k) => v === b[k]))?.id ?? '-');
+    return boxes.map((b) => people.find((p) => p.box?.every((v, k) => v === b[k]))?.id ?? '-');
   });
 }
 
