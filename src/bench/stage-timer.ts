@@ -13,11 +13,6 @@ export class StageTimer {
     this.open.set(stage, (this.open.get(stage) ?? 0) + ms);
   }
 
-  /** The open frame's time so far for a stage. */
-  peek(stage: string): number {
-    return this.open.get(stage) ?? 0;
-  }
-
   /** Records the stages of the frame just processed; stages absent from it record 0 only if seen before. */
   frame(): void {
     for (const [stage, ms] of this.open) {

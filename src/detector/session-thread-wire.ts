@@ -7,10 +7,10 @@ export type ToSessionThread =
   | { op: 'run'; id: number; feeds: Record<string, MovedFeed> }
   | { op: 'close' };
 
-/** Replies: `failed` with id null is a failed create. `ms` is the inference alone, without the messages. */
+/** Replies: `failed` with id null is a failed create. */
 export type FromSessionThread =
   | { op: 'created'; inputs: TensorMeta[]; outputs: TensorMeta[] }
-  | { op: 'result'; id: number; outputs: Record<string, FloatTensor>; ms: number; returned: Record<string, ArrayBuffer> }
+  | { op: 'result'; id: number; outputs: Record<string, FloatTensor>; returned: Record<string, ArrayBuffer> }
   | { op: 'failed'; id: number | null; message: string }
   | { op: 'closed' };
 

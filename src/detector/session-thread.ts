@@ -44,12 +44,10 @@ async function handle(m: ToSessionThread): Promise<void> {
   } else if (m.op === 'run') {
     try {
       if (!session) throw new Error('the session is closed');
-      const t0 = performance.now();
       const feeds = Object.fromEntries(Object.entries(m.feeds).map(([name, f]) => [name, { data: new Float32Array(f.buffer, 0, f.length), dims: f.dims }]));
       const outputs = await session.run(feeds);
       const returned = Object.fromEntries(Object.entries(m.feeds).map(([name, f]) => [name, f.buffer]));
-      const ms = performance.now() - t0;
-      port.postMessage({ op: 'result', id: m.id, outputs, ms, returned } satisfies FromSessionThread, [...Object.values(returned), ...transferable(outputs)]);
+      port.postMessage({ op: 'result', id: m.id, outputs, returned } satisfies FromSessionThread, [...Object.values(returned), ...transferable(outputs)]);
     } catch (err) {
       reply({ op: 'failed', id: m.id, message: message(err) });
     }

@@ -52,8 +52,6 @@ interface Pending {
 class SessionThread implements InferenceSession {
   inputs: TensorMeta[] = [];
   outputs: TensorMeta[] = [];
-  /** Inference time of the last run inside the thread (ms), without the messages. */
-  lastRunMs = 0;
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -142,7 +140,6 @@ class SessionThread implements InferenceSession {
       this.opened?.resolve();
       this.opened = null;
     } else if (m.op === 'result') {
-      this.lastRunMs = m.ms;
       for (const [name, b] of Object.entries(m.returned)) this.buffers.set(name, b);
       this.take(m.id)?.resolve(m.outputs);
     } else if (m.op === 'failed') {

@@ -54,9 +54,8 @@ export interface FrameLoopDeps {
 /** A frame handed to the detector, waiting for its detections. */
 interface InFlight {
   frame: Frame;
-  /** Clock time it was taken from the camera. */
+  /** Clock time it was taken from the camera and handed to the detector. */
   takenAt: number;
-  submittedAt: number;
   skipped: boolean;
   /** Resolves when the detector can take the next frame (its face network is done with this one). */
   found: Promise<void>;
@@ -163,7 +162,6 @@ export class FrameLoop implements Service {
     return {
       frame,
       takenAt: now,
-      submittedAt: now,
       skipped: skip,
       found,
       result: result.then(
@@ -190,7 +188,7 @@ export class FrameLoop implements Service {
     deps.send(update.event);
     if (update.zone.length) deps.onZone?.(update.zone);
     const latencyMs = deps.clock.now() - f.takenAt;
-    deps.onFrame?.({ seq: frame.seq, tMs: frame.tMs, detectMs: t1 - f.submittedAt, trackMs: t2 - t1, latencyMs, skipped: f.skipped, faces: detections.length, tracks: update.tracks, detections, frame });
+    deps.onFrame?.({ seq: frame.seq, tMs: frame.tMs, detectMs: t1 - f.takenAt, trackMs: t2 - t1, latencyMs, skipped: f.skipped, faces: detections.length, tracks: update.tracks, detections, frame });
   }
 
   /** Whether the idle stride applies at frame time tMs: no face candidate for idle.afterMs. */

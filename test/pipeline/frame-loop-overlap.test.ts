@@ -5,6 +5,7 @@ import { createTracker } from '../../src/detector/tracker';
 import type { DetectHints, Detection, RgbFrame } from '../../src/detector/types';
 import { FrameLoop, type FrameLoopDeps } from '../../src/pipeline/frame-loop';
 import { memoryLogger } from '../../src/log';
+import { face, frames } from './frame-fixtures';
 
 /** A detector with two stages, as detector.ts runs them: each call's face network, then its classifier, each stage in call order. */
 class TwoStageFake {
@@ -49,27 +50,6 @@ class TwoStageFake {
   }
   start = async () => void this.log.push('start');
   stop = async () => void this.log.push('stop');
-}
-
-const face = (label: 'mask' | 'no_mask'): Detection => ({
-  box: [20, 5, 40, 25],
-  label,
-  score: 0.9,
-  scores: { mask: label === 'mask' ? 0.9 : 0.05, no_mask: label === 'no_mask' ? 0.9 : 0.05, incorrect: 0.05 },
-  faceScore: 0.95,
-});
-
-function frames(n: number, stepMs = 100): { next(): Promise<Frame | null>; taken: number } {
-  let i = 0;
-  const src = {
-    taken: 0,
-    next: async () => {
-      if (i >= n) return null;
-      src.taken++;
-      return { data: Buffer.alloc(64 * 36 * 3), width: 64, height: 36, tMs: stepMs * i, seq: ++i };
-    },
-  };
-  return src;
 }
 
 function loop(fake: TwoStageFake, n: number, extra: Partial<FrameLoopDeps> = {}) {

@@ -5,21 +5,7 @@ import { createTracker } from '../../src/detector/tracker';
 import type { Detection } from '../../src/detector/types';
 import { FrameLoop } from '../../src/pipeline/frame-loop';
 import { memoryLogger } from '../../src/log';
-
-function frames(n: number): { next(): Promise<Frame | null> } {
-  let i = 0;
-  return {
-    next: async () => (i < n ? { data: Buffer.alloc(64 * 36 * 3), width: 64, height: 36, tMs: 100 * i, seq: ++i } : null),
-  };
-}
-
-const face = (label: 'mask' | 'no_mask'): Detection => ({
-  box: [20, 5, 40, 25],
-  label,
-  score: 0.9,
-  scores: { mask: label === 'mask' ? 0.9 : 0.05, no_mask: label === 'no_mask' ? 0.9 : 0.05, incorrect: 0.05 },
-  faceScore: 0.95,
-});
+import { face, frames } from './frame-fixtures';
 
 function loop(n: number, detect: (seq: number) => Promise<Detection[]>) {
   const sent: GateEvent[] = [];
