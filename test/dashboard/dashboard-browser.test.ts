@@ -4,6 +4,12 @@ import { artifact, launchChromium } from './browser';
 import { isJpeg, readMjpegParts } from './http-client';
 import { startRig, type Rig } from './rig';
 
+/** The page's globals the predicates read (the tests compile without the DOM library). */
+interface PageGlobals {
+  document: { getElementById(id: string): { naturalWidth: number } | null; querySelectorAll(selector: string): ArrayLike<{ complete: boolean; naturalWidth: number }> };
+}
+const liveIs640 = () => (globalThis as unknown as PageGlobals).document.getElementById('live')?.naturalWidth === 640;
+
 jest.setTimeout(90_000);
 
 let rig: Rig;
@@ -45,8 +51,10 @@ test('the operator and kiosk pages follow a replayed sequence in chromium; comma
   await operator.locator('#count-cleared', { hasText: /^1$/ }).waitFor();
   expect(rig.gate.state.startsWith('cleared')).toBe(true);
   // The live view shows annotated frames in the page.
-  await operator.waitForFunction('document.getElementById("live").naturalWidth === 640');
-  await kiosk.waitForFunction('document.getElementById("live").naturalWidth === 640');
+  // Function predicates, not strings: a string is eval'd on every poll, which the pages' CSP refuses (it
+  // failed whenever the frame was not there at the first check).
+  await operator.waitForFunction(liveIs640);
+  await kiosk.waitForFunction(liveIs640);
   await kiosk.screenshot({ path: artifact('kiosk-welcome.png') });
 
   // They leave: back to idle.
@@ -72,7 +80,7 @@ test('the operator and kiosk pages follow a replayed sequence in chromium; comma
   await operator.locator(`#chart g.bar[data-hour="${hour}"][data-cleared="1"][data-alert="1"]`).waitFor();
   await operator.locator('#events tbody tr[data-kind="cleared"]').waitFor();
   await operator.locator('#events tbody tr[data-kind="alert"] img.thumb').first().waitFor();
-  await operator.waitForFunction('[...document.querySelectorAll("img.thumb")].some((i) => i.complete && i.naturalWidth === 640)');
+  await operator.waitForFunction(() => Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('img.thumb')).some((i) => i.complete && i.naturalWidth === 640));
   expect(await text(operator, '#compliance-today')).toBe('50%');
   // Health arrives over SSE too.
   await operator.locator('#health-fps', { hasText: /\d fps/ }).waitFor();
