@@ -8,6 +8,7 @@ import type { Config } from './config/schema';
 import { createDetector } from './detector/detector';
 import { createTracker } from './detector/tracker';
 import type { SessionFactory } from './detector/runtime';
+import { detectorThreadProblem, machineCores, ThreadBudgetError } from './detector/thread-budget';
 import type { Detector } from './detector/types';
 import { EventLog } from './eventlog/event-log';
 import { eventLogListener } from './eventlog/event-log-listener';
@@ -45,6 +46,13 @@ export interface DaemonOptions {
   cwd?: string;
   /** The detector's inference sessions (onnxruntime by default); the benchmark wraps them to time each network. */
   sessions?: SessionFactory;
+  /** Cores this process may use; defaults to os.availableParallelism() (tests inject it). */
+  cores?: number;
+  /**
+   * The bench only: run even when detector.threads does not fit the cores (the daemon refuses that), so the
+   * measured reason for the refusal can be measured again.
+   */
+  allowThreadOvercommit?: boolean;
   /** Off for `replay` and tests: no systemd, no voice, no MQTT. */
   services?: { voice?: boolean; mqtt?: boolean; systemd?: boolean; eventLog?: boolean; dashboard?: boolean };
 }
@@ -67,9 +75,12 @@ export interface Daemon {
  * The composition root. Builds config -> hardware -> camera -> detector -> tracker -> statechart -> event
  * log -> dashboard -> MQTT in that order; constructors only store dependencies. Start order differs in one
  * place: the event log opens right after the hardware, so the gate's first transitions and the last fault
- * are recorded; stop is the exact reverse of start.
+ * are recorded; stop is the exact reverse of start. Throws ThreadBudgetError, before building anything, when
+ * detector.threads asks for more cores than the machine has (thread-budget.ts).
  */
 export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
+  const overcommit = detectorThreadProblem(config.detector, opts.cores ?? machineCores());
+  if (overcommit && !opts.allowThreadOvercommit) throw new ThreadBudgetError(overcommit);
   const log = opts.log ?? createLogger('mask-gate', config.log.level);
   const clock = opts.clock ?? systemClock;
   const on = { voice: true, mqtt: config.mqtt.enabled, systemd: true, eventLog: true, dashboard: config.dashboard.enabled, ...opts.services };
@@ -210,7 +221,14 @@ export function buildDaemon(config: Config, opts: DaemonOptions = {}): Daemon {
 /** `mask-gate run`: starts the daemon and runs until SIGTERM/SIGINT. Resolves with the exit code. */
 export async function runDaemon(config: Config): Promise<number> {
   const log = createLogger('mask-gate', config.log.level);
-  const daemon = buildDaemon(config, { log });
+  let daemon: Daemon;
+  try {
+    daemon = buildDaemon(config, { log });
+  } catch (e) {
+    if (!(e instanceof ThreadBudgetError)) throw e;
+    log.error(`start refused: ${e.message}`);
+    return 1;
+  }
   // Crashes drive the outputs safe synchronously; signals are handled below, gracefully.
   const uninstall = installSafeState(daemon.hardware, log, process, { signals: false });
   try {

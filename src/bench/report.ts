@@ -30,6 +30,7 @@ export function formatRun(r: BenchResult): string {
   return [
     `model ${r.model} (${r.decoder}), provider ${r.provider}, ${r.threads} thread(s), input ${r.size}`,
     `${r.frames} frames in ${r.seconds} s (faces per frame ${faces}); host ${r.host.cpus} CPUs, load ${r.host.loadavg1} at the end`,
+    ...(r.refusedByDaemon ? [`note: mask-gate run refuses these settings here: ${r.refusedByDaemon}`] : []),
     `schedule: overlap ${r.schedule.overlap ? 'on' : 'off'}, settled faces read every ${r.schedule.reclassifyEvery} frame(s) (${r.carriedReadings} readings carried), idle face network every ${r.schedule.idleEvery} frame(s) (${r.skippedFrames} frames skipped)`,
     '',
     `end-to-end           ${r.fps.toFixed(1)} FPS (target >= ${TARGETS.fps}: ${ok(v.fps)})`,

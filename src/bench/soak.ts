@@ -5,6 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { SHARED_DATASET } from '../cli/demo';
 import { ConfigSchema } from '../config/schema';
+import { machineCores, maxThreads, sessionsAtOnce } from '../detector/thread-budget';
 import { createLogger } from '../log';
 import { buildDaemon } from '../main';
 import { benchSequence } from './bench-sequence';
@@ -37,7 +38,8 @@ export async function soakMain(argv: string[]): Promise<number> {
   const data = mkdtempSync(path.join(tmpdir(), 'mask-gate-soak-'));
   const config = ConfigSchema.parse({
     camera: { source: `frames://${seqDir}`, paced: true, loop: true, width: 640, height: 360 },
-    detector: { model: path.resolve(v.model), threads: 2 },
+    // 2 threads per network where the daemon accepts them (not on 2 cores: thread-budget.ts).
+    detector: { model: path.resolve(v.model), threads: Math.min(2, maxThreads(sessionsAtOnce(true), machineCores())) },
     hardware: { driver: 'simulated' },
     eventLog: { path: path.join(data, 'events.sqlite') },
     dashboard: { enabled: true, host: '127.0.0.1', port: 0 },

@@ -1,3 +1,4 @@
+import { detectorThreadProblem, machineCores } from '../detector/thread-budget';
 import { redact } from '../log';
 import { loadConfigForCommand, parseCommandArgs, usageError } from './args';
 
@@ -13,6 +14,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   const config = loadConfigForCommand(file);
   if (typeof config === 'number') return config;
   if (validateOnly) {
+    // What `run` would refuse on this machine (the service runs this check before it starts); the schema
+    // cannot know the cores.
+    const threads = detectorThreadProblem(config.detector, machineCores());
+    if (threads) {
+      process.stderr.write(`mask-gate: ${file}: refused on this machine\n  ${threads}\n`);
+      return 1;
+    }
     process.stdout.write(`${file}: OK (camera ${redact(config.camera.source)}, hardware ${config.hardware.driver}, fail mode ${config.gate.failMode})\n`);
     return 0;
   }

@@ -1,6 +1,7 @@
 import { problemsFromZod } from '../config/errors';
 import { DetectorSection } from '../config/sections/detector';
 import { createDetector } from '../detector/detector';
+import { machineCores, threadBudgetProblem } from '../detector/thread-budget';
 import { readImageRgb } from '../detector/image-io';
 import type { Detection, Detector } from '../detector/types';
 import type { Logger } from '../log';
@@ -18,9 +19,10 @@ export interface ToolDetectorFlags {
 
 /**
  * A detector for the command-line tools, configured from flags through the same schema as the gate
- * (so the same defaults and checks apply). `sweep` reports scores down to the floor.
+ * (so the same defaults and checks apply). `sweep` reports scores down to the floor. `cores`: the machine's
+ * (tests inject it).
  */
-export function toolDetector(flags: ToolDetectorFlags, log: Logger, sweep: boolean): Detector {
+export function toolDetector(flags: ToolDetectorFlags, log: Logger, sweep: boolean, cores: number = machineCores()): Detector {
   const input = {
     model: flags.model,
     // Digits become a number; anything else goes through as text, so the error shows what was typed.
@@ -33,7 +35,10 @@ export function toolDetector(flags: ToolDetectorFlags, log: Logger, sweep: boole
     throw new UsageError(`--${p.path}: ${p.message}`);
   }
   // The tools take one image at a time: nothing to overlap, and the threads' messages would only cost
-  // (414 frames: 15.0 s on threads against 10.2 s on the calling thread).
+  // (414 frames: 15.0 s on threads against 10.2 s on the calling thread). One session runs at a time, so
+  // its pool may have every core.
+  const threads = threadBudgetProblem({ threads: r.data.threads, sessionsAtOnce: 1, cores }, '--threads');
+  if (threads) throw new UsageError(threads);
   return createDetector({ config: { ...r.data, overlap: false }, log, sweep });
 }
 

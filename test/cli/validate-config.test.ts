@@ -8,7 +8,8 @@ const bin = join(__dirname, '../../bin/mask-gate.js');
 const dir = mkdtempSync(join(tmpdir(), 'mask-gate-cli-'));
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  // The timeout only bounds a daemon that starts when it should not.
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 20_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -34,6 +35,26 @@ test('--validate-config on a good file says OK, exits 0 and starts nothing', () 
   expect(r.out).toContain('OK');
   // The RTSP password never reaches the terminal.
   expect(r.out + r.err).not.toContain('hunter22');
+});
+
+test('--validate-config refuses detector.threads that the machine has no cores for, and says why (exit 1)', () => {
+  // 64 threads x 2 networks: more cores than any machine these tests run on (the rule itself is tested with
+  // injected core counts in test/detector/thread-budget).
+  const file = join(dir, 'threads.yaml');
+  writeFileSync(file, 'detector:\n  threads: 64\n');
+  const r = run('run', '--validate-config', file);
+  expect(r.code).toBe(1);
+  expect(r.err).toContain(`${file}: refused on this machine`);
+  expect(r.err).toMatch(/detector\.threads 64 x 2 networks running at once \(detector\.overlap\) needs 128 cores, this machine has \d+/);
+  expect(r.out).not.toContain('OK');
+});
+
+test('run refuses to start with the same reason (exit 1)', () => {
+  const file = join(dir, 'threads-run.yaml');
+  writeFileSync(file, 'detector:\n  threads: 64\nhardware:\n  driver: simulated\nvoice:\n  enabled: false\n');
+  const r = run('run', '--config', file);
+  expect(r.code).toBe(1);
+  expect(r.out + r.err).toMatch(/start refused: detector\.threads 64 x 2 networks running at once .* this machine has \d+/);
 });
 
 test('unknown commands and options are usage errors (exit 2)', () => {

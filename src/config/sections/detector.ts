@@ -8,6 +8,8 @@ export const DetectorSection = z.strictObject({
   /**
    * Intra-op threads per network. 1 on a 2-core CPU: with `overlap` the two networks already run on two
    * threads at once, and a second pool thread per network only competes with them (README, Performance).
+   * `run` (and --validate-config) refuses threads x 2 (1 without overlap) over the machine's cores, which
+   * the schema cannot know (src/detector/thread-budget.ts).
    */
   threads: z.number().int().min(1).max(64).default(1),
   /**
