@@ -39,7 +39,26 @@ export function extendRun(run: MaskRun, label: FaceLabel, p: Pick<PersonObservat
   return { frames: run.frames + 1, peakPx: Math.max(run.peakPx, p.facePx) };
 }
 
-/** Whether an alerted person has earned a clear at frame time `t`: a long enough run, late enough after the alert. */
-export function earnedClear(alert: PersonAlert, run: MaskRun, t: number, cfg: ClearAfterAlertConfig): boolean {
+/** Whether an alerted (or held) person has earned a clear at frame time `t`: a long enough run, late enough after the alert. */
+export function earnedClear(alert: Pick<PersonAlert, 'at'>, run: MaskRun, t: number, cfg: ClearAfterAlertConfig): boolean {
   return run.frames >= cfg.maskFrames && t - alert.at >= cfg.minMs;
+}
+
+/**
+ * The alert applies to the group at the door. Someone at decision size in the zone while an alert is on (there
+ * when it fires, or joining while it lasts) is held to the bar the alerted person must meet: a companion who
+ * stood beside them, or the alerted person back under a new track (a turned head, the tracker losing a quick
+ * move), is not cleared by the ordinary votes. `at`: the alert's start, moved on to the last frame anyone
+ * under it was seen, so the clock runs from the alerted person's leaving, however the tracker followed them
+ * (seen leaving, or lost in the zone). `earned` latches: a hold is not placed again for the same alert.
+ */
+export interface GroupHold {
+  at: number;
+  earned: boolean;
+}
+
+/** The hold after a frame in which someone under the alert was last seen at `alertSeenAt`, on this frame's run. */
+export function updateHold(hold: GroupHold, alertSeenAt: number, run: MaskRun, t: number, cfg: ClearAfterAlertConfig): GroupHold {
+  const h = alertSeenAt > hold.at ? { at: alertSeenAt, earned: false } : hold;
+  return h.earned || !earnedClear(h, run, t, cfg) ? h : { ...h, earned: true };
 }

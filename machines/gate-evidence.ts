@@ -1,4 +1,4 @@
-import { earnedClear, extendRun, NO_RUN, type ClearAfterAlertConfig, type MaskRun, type PersonAlert } from './gate-after-alert';
+import { earnedClear, extendRun, NO_RUN, updateHold, type ClearAfterAlertConfig, type GroupHold, type MaskRun, type PersonAlert } from './gate-after-alert';
 import type { FaceLabel, IgnoreReason, PersonObservation } from './gate-events';
 
 /**
@@ -41,6 +41,11 @@ export interface TrackEvidence {
    * not earned a clear since (gate-after-alert.ts): until then they count as unmasked, whatever their votes.
    */
   alert: PersonAlert | null;
+  /**
+   * At the door while someone else was under an alert: until earned, held to gate.clearAfterAlert as well
+   * (GroupHold, gate-after-alert.ts); their votes still say what they read.
+   */
+  held: GroupHold | null;
   /** Consecutive frames of fresh `mask` evidence (gate-after-alert.ts). */
   run: MaskRun;
 }
@@ -82,15 +87,18 @@ export interface IgnoredFace {
  *   frames at decision size.
  * - A person whose votes read unmasked in the zone at decision size is under an alert until they earn a
  *   clear (gate-after-alert.ts); below decision size or out of the zone they keep it.
+ * - Everyone else at the door while an alert is on is held to the same bar (holdTheGroup).
  * People not seen in this frame keep their votes (a face the detector missed once is still there) until
  * they have been unseen for personGoneMs.
  */
 export function addObservations(tracks: Tracks, people: readonly PersonObservation[], t: number, rules: EvidenceRules): Tracks {
   const cfg = rules.evidence;
   const next: Tracks = {};
+  let lifted = false;
   for (const [id, tr] of Object.entries(tracks)) {
     // Someone alerted for and lost at the door (a turned head, the tracker losing a quick move) may still be
-    // there, or come back under a new track: they are kept until the door empties (alertedTracks).
+    // there, or come back under a new track: they are kept until the door empties (alertedTracks), and keep
+    // the alert on for whoever is at the door (holdTheGroup).
     if (t - tr.lastSeen <= rules.personGoneMs || (tr.alert && atDoor(tr, rules))) next[id] = tr;
   }
   for (const p of people) {
@@ -100,7 +108,7 @@ export function addObservations(tracks: Tracks, people: readonly PersonObservati
       continue;
     }
     const seen = { lastSeen: t, inZone: p.inZone, facePx: p.facePx, moved: p.moved || (prev?.moved ?? false) };
-    const kept = { decided: prev?.decided ?? false, cleared: prev?.cleared ?? false, alert: prev?.alert ?? null };
+    const kept = { decided: prev?.decided ?? false, cleared: prev?.cleared ?? false, alert: prev?.alert ?? null, held: prev?.held ?? null };
     if (p.facePx < rules.decideMinFacePx) {
       next[p.id] = { votes: prev?.votes ?? [], confidence: prev?.confidence ?? 0, ...kept, run: NO_RUN, ...seen };
       continue;
@@ -124,12 +132,42 @@ export function addObservations(tracks: Tracks, people: readonly PersonObservati
       tr.run = NO_RUN;
     } else if (tr.alert && earnedClear(tr.alert, tr.run, t, rules.clearAfterAlert)) {
       tr.alert = null;
+      lifted = true;
     }
     tr.decided ||= personVerdict(tr, cfg.agreeFrames) !== 'undecided';
     next[p.id] = tr;
   }
   // A frame without the face ends its run of mask frames: the run is of consecutive frames.
   for (const [id, tr] of Object.entries(next)) if (tr.lastSeen !== t && tr.run.frames) next[id] = { ...tr, run: NO_RUN };
+  return holdTheGroup(next, t, rules, lifted);
+}
+
+/**
+ * The alert applies to the group at the door (GroupHold, gate-after-alert.ts). While anyone is under an
+ * alert (in view, or lost at the door), everyone else seen at the door this frame is held: from then on,
+ * evidence for their clear counts afresh (the run restarts), and they need gate.clearAfterAlert's run minMs
+ * after the last frame anyone under the alert was seen. Holds end when earned and nobody is under an alert
+ * any more; all at once when the last alert is lifted by a mask put on and held (`lifted`): the group goes
+ * with them. A person under an alert of their own is held by that instead.
+ */
+function holdTheGroup(tracks: Tracks, t: number, rules: EvidenceRules, lifted: boolean): Tracks {
+  const alerted = Object.values(tracks).filter((tr) => tr.alert !== null);
+  if (!alerted.length && !Object.values(tracks).some((tr) => tr.held)) return tracks;
+  const alertSeenAt = Math.max(...alerted.map((tr) => tr.lastSeen));
+  const next: Tracks = {};
+  for (const [id, tr] of Object.entries(tracks)) {
+    let { held, run } = tr;
+    if (tr.alert) {
+      held = null;
+    } else if (alerted.length && !held && tr.lastSeen === t && atDoor(tr, rules)) {
+      held = { at: alertSeenAt, earned: false };
+      run = NO_RUN;
+    }
+    if (held && !alerted.length && lifted) held = null;
+    else if (held) held = updateHold(held, alerted.length ? alertSeenAt : held.at, run, t, rules.clearAfterAlert);
+    if (held?.earned && !alerted.length) held = null;
+    next[id] = held === tr.held && run === tr.run ? tr : { ...tr, held, run };
+  }
   return next;
 }
 
@@ -163,10 +201,14 @@ export function votesVerdict(tr: Pick<TrackEvidence, 'votes' | 'moved'>, k: numb
   return 'undecided';
 }
 
-/** Everyone the gate decides on: in the zone and at decision size when last seen. */
-export function peopleAtDecisionSize(tracks: Tracks, rules: EvidenceRules): PersonDecision[] {
+/**
+ * Everyone the gate decides on: in the zone and at decision size when last seen, at most personGoneMs ago.
+ * Someone alerted for and lost at the door for longer is kept (addObservations) but no longer decided on:
+ * whoever is at the door is held to gate.clearAfterAlert in their place (holdTheGroup).
+ */
+export function peopleAtDecisionSize(tracks: Tracks, t: number, rules: EvidenceRules): PersonDecision[] {
   return Object.entries(tracks)
-    .filter(([, tr]) => atDoor(tr, rules))
+    .filter(([, tr]) => atDoor(tr, rules) && t - tr.lastSeen <= rules.personGoneMs)
     .map(([id, tr]) => ({ id, verdict: personVerdict(tr, rules.evidence.agreeFrames), confidence: round3(tr.confidence), votes: countVotes(tr.votes) }));
 }
 
@@ -182,12 +224,19 @@ export function someoneNotYetCleared(tracks: Tracks, people: readonly PersonDeci
 }
 
 /**
- * Whether someone the gate alerted for has not earned a clear and is still tracked: at any size, in or out of
- * the zone, unseen for less than personGoneMs, or lost at the door until it empties. Someone stepping back or
- * aside after an alert is leaving, not cleared, and nobody beside them is cleared until they are gone.
+ * Whether someone the gate alerted for has not earned a clear and is still in view: at any size, in or out of
+ * the zone, unseen for at most personGoneMs. Someone stepping back or aside after an alert is leaving, not
+ * cleared, and nobody beside them is cleared until they are gone. Someone lost at the door for longer is kept
+ * (addObservations) but holds nobody by themselves: whoever is at the door is held to gate.clearAfterAlert
+ * instead (someoneHeldWithoutFreshMask), the alerted person back under a new track included.
  */
-export function someoneAlertedWithoutFreshMask(tracks: Tracks): boolean {
-  return Object.values(tracks).some((tr) => tr.alert !== null);
+export function someoneAlertedWithoutFreshMask(tracks: Tracks, t: number | undefined, personGoneMs: number): boolean {
+  return Object.values(tracks).some((tr) => tr.alert !== null && (t === undefined || t - tr.lastSeen <= personGoneMs));
+}
+
+/** Whether someone at the door with an alert (holdTheGroup) has not yet earned a clear under gate.clearAfterAlert. */
+export function someoneHeldWithoutFreshMask(tracks: Tracks): boolean {
+  return Object.values(tracks).some((tr) => tr.held !== null && !tr.held.earned);
 }
 
 /**

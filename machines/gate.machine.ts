@@ -9,6 +9,7 @@ import {
   ignoredFaces,
   markCleared,
   someoneAlertedWithoutFreshMask,
+  someoneHeldWithoutFreshMask,
   someoneNotYetCleared,
   someoneOutOfSight,
   peopleAtDecisionSize,
@@ -68,7 +69,7 @@ export const gateMachine = setup({
       const ignored = ignoredFaces(event.people, tracks, s);
       return {
         tracks,
-        people: peopleAtDecisionSize(tracks, s),
+        people: peopleAtDecisionSize(tracks, event.t, s),
         farFaces: ignored.filter((f) => f.reason === 'too_small').length,
         ignored,
         lastFrame: { t: event.t, frame: event.frame },
@@ -119,8 +120,11 @@ export const gateMachine = setup({
     someoneUnmasked: ({ context }) => someoneUnmasked(context.people),
     someoneUndecided: ({ context }) => someoneUndecided(context.people),
     // Anyone the gate alerted for, at any size, in or out of the zone, until they earn a clear with fresh
-    // evidence (gate.clearAfterAlert) or are gone for personGoneMs.
-    someoneAlertedWithoutFreshMask: ({ context }) => someoneAlertedWithoutFreshMask(context.tracks),
+    // evidence (gate.clearAfterAlert) or are out of sight for personGoneMs.
+    someoneAlertedWithoutFreshMask: ({ context }) => someoneAlertedWithoutFreshMask(context.tracks, context.lastFrame?.t, context.settings.personGoneMs),
+    // Anyone who was at the door while an alert was on (the group it applies to, or the alerted person back
+    // under a new track), until they earn a clear under gate.clearAfterAlert.
+    someoneHeldWithoutFreshMask: ({ context }) => someoneHeldWithoutFreshMask(context.tracks),
     // Someone counted from an earlier frame, not in this one (missed, or gone): a clear needs everyone in view.
     someoneOutOfSight: ({ context }) => someoneOutOfSight(context.tracks, context.people, context.lastFrame?.t),
     hasThermometer: ({ context }) => context.settings.hasThermometer,
@@ -151,12 +155,21 @@ export const gateMachine = setup({
       /**
        * The gate clears only when every person in the zone at decision size is decided `mask`, nobody at
        * decision size is still undecided (an empty zone clears nothing), and nobody it alerted for is still
-       * around without fresh mask evidence, and everyone it clears is in this frame (nobody is cleared on a
-       * sighting from earlier: a group that has just walked off). Who is unmasked outvotes masks on ties (personVerdict); anyone
-       * unmasked alerts (`someoneUnmasked`, asked first everywhere); someone alerted stays unmasked until
-       * they earn a clear (gate-after-alert.ts), and holds the gate while leaving.
+       * around without fresh mask evidence, nobody who was at the door with an alert is still short of that
+       * evidence, and everyone it clears is in this frame (nobody is cleared on a sighting from earlier: a group
+       * that has just walked off). Who is unmasked outvotes masks on ties (personVerdict); anyone unmasked
+       * alerts (`someoneUnmasked`, asked first everywhere); someone alerted stays unmasked until they earn a
+       * clear (gate-after-alert.ts), and holds the gate while leaving; the alert applies to everyone at the
+       * door with them, who are cleared on the same evidence, minMs after the alerted person was last seen.
        */
-      everyoneMasked: and([not('nobodyAtDecisionSize'), not('someoneUnmasked'), not('someoneUndecided'), not('someoneAlertedWithoutFreshMask'), not('someoneOutOfSight')]),
+      everyoneMasked: and([
+        not('nobodyAtDecisionSize'),
+        not('someoneUnmasked'),
+        not('someoneUndecided'),
+        not('someoneAlertedWithoutFreshMask'),
+        not('someoneHeldWithoutFreshMask'),
+        not('someoneOutOfSight'),
+      ]),
       /**
        * The relay opens only for someone it has not opened for: a newcomer who vanished undecided (a glitch,
        * a passer-by) leaves the people already cleared where they were, not cleared a second time.

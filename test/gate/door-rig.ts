@@ -10,8 +10,14 @@ import { GateHarness } from '../machines/gate-harness';
 export const FRAME = { width: 640, height: 360 };
 export const DT = 33;
 
-export function door() {
-  const config = loadConfig({ env: {} });
+export interface DoorOptions {
+  /** detector.tracker.relink.enabled; the shipped default when not given. */
+  relink?: boolean;
+}
+
+export function door(opts: DoorOptions = {}) {
+  const text = opts.relink === undefined ? undefined : `detector:\n  tracker:\n    relink:\n      enabled: ${opts.relink}\n`;
+  const config = loadConfig({ env: {}, ...(text === undefined ? {} : { text }) });
   const tracker = createTracker(config.detector.tracker, config.gate);
   const h = new GateHarness();
   const states: { t: number; state: string }[] = [];

@@ -19,6 +19,9 @@ export type AbstractEvent =
   // held long enough yet), holds a mask for gate.clearAfterAlert (maskFrames, minMs), or, reading `mask`,
   // steps out of the zone or back below decision size (leaving, in view for less than personGoneMs).
   | 'MASK_HELD' | 'ALERTED_STEPS_OUT' | 'ALERTED_STEPS_BACK'
+  // A masked companion joins the alerted person at the door, and the alerted person walks off and is gone: the
+  // alert applied to the companion too, who is cleared only under gate.clearAfterAlert (MASK_HELD from there).
+  | 'ALERTED_LEAVES_GROUP'
   | 'TEMP_OK' | 'TEMP_FEVER' | 'TEMP_FAIL'
   | 'RELAY_TIMEOUT' | 'PASSAGE' | 'ESCALATE_TIMEOUT'
   | 'STAFF_BUTTON' | 'OPEN_ONCE' | 'FIRE_ON' | 'FIRE_OFF' | 'MAINT_ON' | 'MAINT_OFF'
@@ -65,9 +68,13 @@ export function abstractTable(v: Variant): Table {
     alert_active: {
       FAR_PERSON: 'alert_active', PICTURE: 'alert_active', STILL_FACE: 'alert_active', STANDS_STILL: 'alert_active',
       PERSON_MASKED: 'alert_active', MASK_HELD: masked, ALERTED_STEPS_OUT: 'alert_active', ALERTED_STEPS_BACK: 'alert_active',
-      ESCALATE_TIMEOUT: 'alert_escalated', PERSON_INCORRECT: 'alert_active', PERSON_UNMASKED: 'alert_active',
+      ALERTED_LEAVES_GROUP: 'alert_group', ESCALATE_TIMEOUT: 'alert_escalated', PERSON_INCORRECT: 'alert_active', PERSON_UNMASKED: 'alert_active',
       BLINK: 'alert_active', PASSAGE: 'alert_active', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency',
       MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
+    },
+    // The alerted person has gone; the masked companion who was at the door with them stays, held to gate.clearAfterAlert.
+    alert_group: {
+      MASK_HELD: masked, PERSON_UNMASKED: 'alert_active', NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency',
     },
     // A newcomer beside someone already cleared: it opens again only for the newcomer.
     evaluating_cleared: {
@@ -121,7 +128,7 @@ export function realStateOf(abstract: string): string {
     emergency_boot: 'emergency', emergency_maint: 'emergency', emergency_fault: 'emergency',
     maintenance_boot: 'maintenance', maintenance_fault: 'maintenance',
     override_fault: 'override',
-    cleared_open: 'cleared.open', cleared_closed: 'cleared.closed', evaluating_cleared: 'evaluating', alert_cleared: 'alert.active',
+    cleared_open: 'cleared.open', cleared_closed: 'cleared.closed', evaluating_cleared: 'evaluating', alert_cleared: 'alert.active', alert_group: 'alert.active',
     alert_active: 'alert.active', alert_escalated: 'alert.escalated', alert_active_fever: 'alert.active', alert_escalated_fever: 'alert.escalated',
   };
   return m[abstract] ?? abstract;

@@ -99,6 +99,26 @@ describe('a mask put on and held is cleared, on fresh evidence only', () => {
     expect(h.state).toBe('cleared.open');
   });
 
+  test('with a masked companion at the door: both are cleared together, on the frame the alerted person earns it', async () => {
+    const cfg = { clearAfterAlert: { maskFrames: 30, minMs: 1000, shrinkTolerance: 0.2 } };
+    const h = await booted({ settings: cfg });
+    const a = h.addPerson('mask');
+    const b = h.addPerson('incorrect');
+    h.frames(K);
+    expect(h.state).toBe('alert.active');
+    const alertAt = h.clock.now();
+    expect(h.snapshot.context.tracks[a]!.held).toMatchObject({ earned: false });
+    h.setAll('mask');
+    expect(watch(h, WINDOW_STILL_UNMASKED + 30 - 1)).toEqual([]);
+    h.frame();
+    // The same frame as alone (above): the companion's hold ends with the alert, it does not add minMs.
+    expect(h.state).toBe('cleared.open');
+    expect(h.clock.now() - alertAt).toBe((WINDOW_STILL_UNMASKED + 30) * 100);
+    const cleared = h.effects.filter((e) => e.kind === 'decision').at(-1)!;
+    expect(cleared).toMatchObject({ report: { outcome: 'cleared', verdict: { kind: 'cleared', people: [{ id: a, verdict: 'mask' }, { id: b, verdict: 'mask' }] } } });
+    expect(h.snapshot.context.tracks[a]!.held).toBeNull();
+  });
+
   const miss = (h: GateHarness) => h.frame(100, []);
   const read = (over: Partial<PersonObservation>) => (h: GateHarness) =>
     h.frame(100, [...h.people].map(([id, p]) => ({ id, confidence: 0.9, ...p, ...over })));
@@ -125,7 +145,7 @@ describe('leaving after an alert never clears', () => {
   test.each([
     ['steps out of the zone', { inZone: false }],
     ['steps back below decision size', { facePx: 30 }],
-  ])('the alerted person %s read as mask: the masked companion is not cleared while they are in view', async (_name, away) => {
+  ])('the alerted person %s read as mask: the masked companion is not cleared while they are in view, nor minMs after', async (_name, away) => {
     const h = await booted();
     const a = h.addPerson('mask');
     const b = h.addPerson('incorrect');
@@ -135,9 +155,11 @@ describe('leaving after an alert never clears', () => {
     expect(watch(h, 100)).toEqual([]);
     expect(h.state).toBe('alert.active');
     expect(h.snapshot.context.people).toMatchObject([{ id: a, verdict: 'mask' }]);
-    // Gone from view for personGoneMs: the masked person still at the door is let in, alone.
+    // Gone from view: the masked person still at the door was there with the alert, and is let in, alone,
+    // under gate.clearAfterAlert: minMs after the alerted person was last seen (they have the run of mask).
     h.people.delete(b);
-    expect(watch(h, h.settings.personGoneMs / 100)).toEqual([]);
+    expect(watch(h, h.settings.clearAfterAlert.minMs / 100 - 1)).toEqual([]);
+    expect(h.state).toBe('alert.active');
     h.frame();
     expect(h.state).toBe('cleared.open');
     const cleared = h.effects.filter((e) => e.kind === 'decision').at(-1)!;
@@ -145,16 +167,21 @@ describe('leaving after an alert never clears', () => {
     expect(cleared.kind === 'decision' && cleared.report.verdict.kind === 'cleared' && cleared.report.verdict.people).toHaveLength(1);
   });
 
-  test('lost at the door (a turned head): kept until the door empties; back under a new track read as mask, nobody is cleared', async () => {
-    const { h, id } = await alertedFor('incorrect');
+  test('lost at the door (a turned head): kept until the door empties; back under a new track read as mask, held to gate.clearAfterAlert', async () => {
+    const { h, id, alertAt } = await alertedFor('incorrect');
+    const { maskFrames, minMs } = h.settings.clearAfterAlert;
     h.people.delete(id);
     h.frame();
+    // Possibly the alerted person: a run of maskFrames from their first frame, minMs after the alert, as under their own track.
     const again = h.addPerson('mask');
-    expect(watch(h, 100)).toEqual([]);
+    expect(watch(h, maskFrames)).toEqual([]);
     expect(h.state).toBe('alert.active');
-    expect(h.snapshot.context.tracks[id]!.alert).not.toBeNull();
     expect(h.snapshot.context.tracks[again]!.votes).toHaveLength(8);
-    // The door empties: the alert ends and the lost track is forgotten.
+    h.frame();
+    expect(h.state).toBe('cleared.open');
+    expect(h.clock.now() - alertAt).toBeGreaterThanOrEqual(minMs);
+    // The lost track is kept (it holds whoever comes to the door) until the door empties; then it is forgotten.
+    expect(h.snapshot.context.tracks[id]!.alert).not.toBeNull();
     h.leave();
     expect(h.state).toBe('idle');
     expect(h.snapshot.context.tracks).toEqual({});
@@ -205,8 +232,11 @@ describe('leaving after an alert never clears', () => {
     expect(watch(h, 50)).toEqual([]);
     expect(h.state).toBe('evaluating');
     expect(h.outputs.display).toBe('please_wait');
+    // They joined while the alert was on: cleared minMs after the alerted person was last seen, not before.
     h.people.delete(id);
-    h.live(h.settings.personGoneMs + 100);
+    h.live(h.settings.clearAfterAlert.minMs - 100);
+    expect(h.state).toBe('evaluating');
+    h.live(200);
     expect(h.state).toBe('cleared.open');
     expect(h.snapshot.context.tracks[newcomer]!.cleared).toBe(true);
   });

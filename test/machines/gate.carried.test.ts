@@ -64,7 +64,7 @@ test('the tracker keeps a carried reading out of its smoothing, and says it was 
 });
 
 test('only people the gate opened for, under no alert, are settled', () => {
-  const ev = (over: Partial<TrackEvidence>): TrackEvidence => ({ votes: [], confidence: 0.9, lastSeen: 0, inZone: true, facePx: 100, moved: true, decided: true, cleared: false, alert: null, run: { frames: 0, peakPx: 0 }, ...over });
+  const ev = (over: Partial<TrackEvidence>): TrackEvidence => ({ votes: [], confidence: 0.9, lastSeen: 0, inZone: true, facePx: 100, moved: true, decided: true, cleared: false, alert: null, held: null, run: { frames: 0, peakPx: 0 }, ...over });
   const snap = (id: string, x: number): TrackSnapshot => ({ id, box: [x, 0, x + 50, 60], label: 'mask', confidence: 0.9, probabilities: { mask: 0.9, no_mask: 0, incorrect: 0, unknown: 0.1 }, inZone: true, hits: 9, missed: 0, firstSeen: 0, moved: true });
   const tracks = [snap('cleared', 0), snap('decided', 100), snap('alerted', 200), snap('unknown-to-gate', 300)];
   const evidence = { cleared: ev({ cleared: true }), decided: ev({}), alerted: ev({ cleared: true, alert: { reason: 'no_mask', at: 0 } }) };

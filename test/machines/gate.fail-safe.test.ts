@@ -188,8 +188,14 @@ describe('the relay opens once per person', () => {
     h.people.get(b)!.inZone = false;
     h.frame();
     h.people.delete(b);
-    h.live(h.settings.personGoneMs + 500);
+    // The one who stayed was at the door with the alert: back to closed once they have stood masked for
+    // gate.clearAfterAlert.minMs after the alerted newcomer was last seen, not before.
+    const { minMs } = h.settings.clearAfterAlert;
+    h.live(minMs - 100);
+    expect(h.state).toBe('alert.active');
+    h.live(200);
     expect(h.state).toBe('cleared.closed');
+    expect(h.outputs.relay).toBe('locked');
     expect(decisions(h).map((d) => d.outcome)).toEqual(['cleared', 'alert']);
   });
 
@@ -226,7 +232,7 @@ describe('the relay opens once per person', () => {
 
 describe('the clearing rule', () => {
   test('unmasked outvotes mask on a tie: a 4-4 window is no_mask, even where K = N/2 lets both reach K', () => {
-    const tr = (votes: FaceLabel[]): TrackEvidence => ({ votes, confidence: 0.9, lastSeen: 0, inZone: true, facePx: 100, moved: true, decided: false, cleared: false, alert: null, run: { frames: 0, peakPx: 0 } });
+    const tr = (votes: FaceLabel[]): TrackEvidence => ({ votes, confidence: 0.9, lastSeen: 0, inZone: true, facePx: 100, moved: true, decided: false, cleared: false, alert: null, held: null, run: { frames: 0, peakPx: 0 } });
     const tie: FaceLabel[] = ['mask', 'no_mask', 'mask', 'no_mask', 'mask', 'incorrect', 'mask', 'no_mask'];
     expect(personVerdict(tr(tie), 4)).toBe('no_mask');
     // With the schema's K > N/2, a tie reaches neither side: undecided, never mask.

@@ -81,13 +81,25 @@ class Driver {
         return h.frames(K);
       case 'NEWCOMER_GONE':
         // The newcomer walks off (seen leaving the zone, then gone); those already cleared stay in view until
-        // the newcomer is forgotten.
+        // the newcomer is forgotten and, when the newcomer was alerted for, for gate.clearAfterAlert.minMs
+        // after the newcomer was last seen (the alert held them too).
         if (this.newcomer && h.people.has(this.newcomer)) {
           h.people.get(this.newcomer)!.inZone = false;
           h.frame();
           h.people.delete(this.newcomer);
         }
+        return h.live(Math.max(s.personGoneMs, s.clearAfterAlert.minMs) + 200);
+      case 'ALERTED_LEAVES_GROUP': {
+        // A masked companion walks up and stands beside the alerted people; they walk off (seen leaving the
+        // zone, then gone for personGoneMs). Less than minMs after they were last seen: the companion waits.
+        h.addPerson('mask');
+        h.frames(K);
+        const alerted = [...h.people.keys()].filter((id) => h.snapshot.context.tracks[id]?.alert);
+        for (const id of alerted) h.people.get(id)!.inZone = false;
+        h.frame();
+        for (const id of alerted) h.people.delete(id);
         return h.live(s.personGoneMs + 200);
+      }
       case 'MASK_HELD': {
         // The alerted person puts a mask on and holds it: the window stops reading unmasked, then the run of
         // maskFrames (and minMs since the alert) clears them. Frame by frame, at most that long.
