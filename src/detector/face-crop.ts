@@ -25,17 +25,33 @@ export function faceCrop(box: Box, keypoints: Record<string, [number, number]> |
 }
 
 /**
- * The lower-face crop (manifest `classifier.lower`): square, axis-aligned, centred on the nose-to-mouth
- * line, so the nose tip and the mask's top edge sit at the same place in every crop, at about twice the
- * face crop's resolution.
+ * A crop centred on the nose-to-mouth line (manifest `classifier.lower` and `classifier.nose`): square,
+ * axis-aligned, `scale` x max(face width, height), at `centre` along the line (0 the nose tip, 1 the
+ * mouth, negative towards the eyes), so the nose tip and a mask's top edge sit at the same place in every
+ * crop. Without keypoints, at (55 + 15 centre)% of the box's height (the mouth at about 70%).
  */
-export function lowerFaceCrop(box: Box, keypoints: Record<string, [number, number]> | undefined, lower: NonNullable<ClassifierSpec['lower']>): CropRegion {
-  const side = Math.max(box[2] - box[0], box[3] - box[1], 1) * lower.scale;
+export function noseMouthCrop(box: Box, keypoints: Record<string, [number, number]> | undefined, at: NonNullable<ClassifierSpec['lower']>): CropRegion {
+  const side = Math.max(box[2] - box[0], box[3] - box[1], 1) * at.scale;
   const nose = keypoints?.nose;
   const mouth = keypoints?.mouth;
-  if (nose && mouth) return { cx: nose[0] + lower.centre * (mouth[0] - nose[0]), cy: nose[1] + lower.centre * (mouth[1] - nose[1]), side, angle: 0 };
-  return { cx: (box[0] + box[2]) / 2, cy: box[1] + 0.7 * (box[3] - box[1]), side, angle: 0 };
+  if (nose && mouth) return { cx: nose[0] + at.centre * (mouth[0] - nose[0]), cy: nose[1] + at.centre * (mouth[1] - nose[1]), side, angle: 0 };
+  return { cx: (box[0] + box[2]) / 2, cy: box[1] + (0.55 + 0.15 * at.centre) * (box[3] - box[1]), side, angle: 0 };
 }
+
+/**
+ * The network rows one face takes, in the order the classifier reads them: the face crop, then the
+ * lower-face crop and the nose crop when the manifest asks for them. Training, calibration and the
+ * runtime all build rows here, so they cannot drift apart.
+ */
+export function classifierRows(box: Box, keypoints: Record<string, [number, number]> | undefined, cs: Pick<ClassifierSpec, 'crop' | 'lower' | 'nose'>): CropRegion[] {
+  const rows = [faceCrop(box, keypoints, cs.crop)];
+  if (cs.lower) rows.push(noseMouthCrop(box, keypoints, cs.lower));
+  if (cs.nose) rows.push(noseMouthCrop(box, keypoints, cs.nose));
+  return rows;
+}
+
+/** Rows per face for a classifier spec (see classifierRows). */
+export const rowsPerFace = (cs: Pick<ClassifierSpec, 'lower' | 'nose'>): number => 1 + (cs.lower ? 1 : 0) + (cs.nose ? 1 : 0);
 
 /** A box given as fractions of the crop, mapped to the frame (the bounding box of its corners). */
 export function cropBoxToFrame(c: CropRegion, b: Box): Box {

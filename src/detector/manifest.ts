@@ -160,6 +160,11 @@ const Classifier = z.strictObject({
    * crop, both in `input`'s shape, and gives one output row per pair.
    */
   lower: z.strictObject({ scale: z.number().min(0.2).max(2), centre: z.number().min(-1).max(2) }).optional(),
+  /**
+   * A crop of the nose alone, placed as `lower` is (the same fields): the network reads from it whether
+   * the nose is covered. Rows then come in groups per face: face crop, lower crop (if any), nose crop.
+   */
+  nose: z.strictObject({ scale: z.number().min(0.1).max(2), centre: z.number().min(-1).max(2) }).optional(),
   /** At most this many faces (the most confident) are classified per frame. */
   maxFaces: PositiveInt.max(256).default(32),
   /**

@@ -107,8 +107,8 @@ function testFeeds(s: InferenceSession): Record<string, FloatTensor> | null {
   const feeds: Record<string, FloatTensor> = {};
   for (const m of s.inputs) {
     if (m.type !== 'float32') return null;
-    // A free batch of 2: a classifier taking (face, lower-face) row pairs needs an even batch.
-    const dims = m.dims.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? 2 : 1));
+    // A free batch of 6: a classifier taking rows in groups per face (face, lower face, nose: 1, 2 or 3) needs a multiple.
+    const dims = m.dims.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? 6 : 1));
     feeds[m.name] = { data: Float32Array.from({ length: dims.reduce((x, y) => x * y, 1) }, next), dims };
   }
   return feeds;

@@ -1,6 +1,6 @@
 import { classProbabilities } from './decoders/classifier';
 import type { FaceCandidate } from './decoders/face-detectors';
-import { cropBoxToFrame, faceCrop, lowerFaceCrop } from './face-crop';
+import { classifierRows, cropBoxToFrame, rowsPerFace } from './face-crop';
 import { createFaceStage } from './face-stage';
 import { boxArea, clipBox, intersection, iou, mirrorFractionBox } from './geometry';
 import { flipsCrop, type TwoStageDecoder } from './manifest';
@@ -39,7 +39,8 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     checkOutputMeta(face.session.outputs, fd.outputs.boxes, null, id, 'decoder.face.decoder.outputs.boxes');
     checkOutputMeta(face.session.outputs, fd.outputs.scores, null, id, 'decoder.face.decoder.outputs.scores');
     clsBatch = fixedBatch(checkInputMeta(cls.session.inputs, cs.input, id, 'decoder.classifier.input'));
-    if (cs.lower && clsBatch !== null && clsBatch % 2 !== 0) throw new DetectorError('model-shape', id, `expected an even fixed batch for paired crops (classifier.lower), got ${clsBatch}`, 'decoder.classifier.lower');
+    const group = rowsPerFace(cs);
+    if (clsBatch !== null && clsBatch % group !== 0) throw new DetectorError('model-shape', id, `expected a fixed batch that is a multiple of ${group} (the rows per face of classifier.lower / classifier.nose), got ${clsBatch}`, cs.nose ? 'decoder.classifier.nose' : 'decoder.classifier.lower');
     checkOutputMeta(cls.session.outputs, cs.outputs.scores, [null, cs.labels.length], id, 'decoder.classifier.outputs.scores');
     if (cs.outputs.box) checkOutputMeta(cls.session.outputs, cs.outputs.box, [null, 4], id, 'decoder.classifier.outputs.box');
   } catch (err) {
@@ -61,10 +62,11 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     mirrored: boolean;
   }
 
-  // With a lower-face crop each face takes two network rows (face crop, lower crop) and gives one output row.
-  const per = cs.lower ? 2 : 1;
+  // With a lower-face or nose crop each face takes several network rows (classifierRows) and gives one output row.
+  const per = rowsPerFace(cs);
 
-  async function classify(frame: RgbFrame, crops: CropRegion[], flip: readonly boolean[], lowers?: readonly CropRegion[]): Promise<Classified[]> {
+  /** `crops[i]`: face i's rows, as classifierRows gives them. */
+  async function classify(frame: RgbFrame, crops: readonly CropRegion[][], flip: readonly boolean[]): Promise<Classified[]> {
     const rows: Row[] = crops.map((_, i) => ({ crop: i, mirrored: false }));
     crops.forEach((_, i) => {
       if (flip[i]) rows.push({ crop: i, mirrored: true });
@@ -83,10 +85,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
         const from = r.mirrored ? plainSlot.get(r.crop) : undefined;
         const slot = i * per;
         if (from !== undefined) data.copyWithin(slot * cropSize, from * per * cropSize, (from + 1) * per * cropSize);
-        else {
-          cropToInput(frame, crops[r.crop]!, cs.input, data, slot);
-          if (per === 2) cropToInput(frame, lowers![r.crop]!, cs.input, data, slot + 1);
-        }
+        else crops[r.crop]!.forEach((c, k) => cropToInput(frame, c, cs.input, data, slot + k));
         if (r.mirrored) for (let k = 0; k < per; k++) mirrorSlot(cs.input, data, slot + k);
         else plainSlot.set(r.crop, i);
       });
@@ -143,10 +142,9 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
         const read = faces.map((_, i) => i).filter((i) => !carried[i]);
         const out = [...carried];
         if (read.length) {
-          const crops = read.map((i) => faceCrop(faces[i]!.box, faces[i]!.keypoints, cs.crop));
-          const lowers = cs.lower ? read.map((i) => lowerFaceCrop(faces[i]!.box, faces[i]!.keypoints, cs.lower!)) : undefined;
-          const classified = await classify(frame, crops, flipsFor(read.map((i) => faces[i]!)), lowers);
-          read.forEach((fi, k) => (out[fi] = toDetection(faces[fi]!, crops[k]!, classified[k]!, frame)));
+          const crops = read.map((i) => classifierRows(faces[i]!.box, faces[i]!.keypoints, cs));
+          const classified = await classify(frame, crops, flipsFor(read.map((i) => faces[i]!)));
+          read.forEach((fi, k) => (out[fi] = toDetection(faces[fi]!, crops[k]![0]!, classified[k]!, frame)));
         }
         memory?.remember(faces, out);
         const found = out.filter((d): d is Detection => d !== null);
@@ -159,7 +157,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       await runWhole(pipeline, frame);
       const side = Math.min(frame.width, frame.height) / 2;
       const whole = { cx: frame.width / 2, cy: frame.height / 2, side, angle: 0 };
-      await classify(frame, [whole], [cs.flip !== 'none'], [whole]);
+      await classify(frame, [Array.from({ length: per }, () => whole)], [cs.flip !== 'none']);
     },
     async close() {
       await closeAll([face, cls]);

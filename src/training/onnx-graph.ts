@@ -5,6 +5,7 @@
  */
 import { onnx } from 'onnx-proto';
 import { floatTensor, int64Tensor, int64Values, toNum } from '../detector/onnx-tensor';
+import { NOSE_EPS, NOSE_POOL, type NoseTap } from './nose-head';
 
 type Node = onnx.INodeProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -173,13 +174,25 @@ export interface HeadWeights {
  * `flip`: test-time flip. Every crop also goes through mirrored (one batch of 2N); logits are averaged,
  * and the mirrored box is mirrored back (x1 = 1 - x2', x2 = 1 - x1') before averaging.
  */
+/** The nose head for classifierModel (see nose-head.ts): its weights, the trunk taps it pools, the classes it moves between. */
+export interface NoseGraph {
+  w: HeadWeights;
+  taps: readonly NoseTap[];
+  mask: number;
+  incorrect: number;
+}
+
 /**
- * `pairs`: the input rows come in pairs (face crop, lower-face crop; manifest `classifier.lower`); the
- * trunk runs on every row and each pair's two feature vectors are joined ([2N, D/2] -> [N, D]) before
- * the head, so the outputs have one row per pair.
+ * `group`: the input rows come in groups per face (face crop, lower-face crop, nose crop; manifest
+ * `classifier.lower` / `classifier.nose`); the trunk runs on every row and each group's feature vectors are
+ * joined ([G N, D/G] -> [N, D]) before the heads, so the outputs have one row per group.
+ *
+ * `nose`: the group's last row is the nose crop. Its features (pooled further, NOSE_POOL) feed the nose
+ * head instead of the main head, and the outputs become log-probabilities in which `mask` keeps only the
+ * share the nose head confirms covered; the rest goes to `incorrect` (nose-head.ts, combineNose).
  */
-export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: HeadWeights, flip = false, pairs = false): Uint8Array {
-  if (flip && pairs) throw new Error('classifierModel: the in-graph flip does not take paired crops; flip in the runtime instead');
+export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: HeadWeights, flip = false, group = 1, nose?: NoseGraph): Uint8Array {
+  if (flip && group > 1) throw new Error('classifierModel: the in-graph flip does not take grouped crops; flip in the runtime instead');
   const { model: m, input } = blazeFaceTrunk(frontBytes, trunk);
   const g = m.graph!;
   const trunkIn = flip ? 'crop_both' : 'crop';
@@ -193,18 +206,29 @@ export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: Hea
     floatTensor('head_w3', [w.h, 4], w.w3),
     floatTensor('head_b3', [4], w.b3),
   );
-  if (pairs) {
-    g.initializer!.push(int64Tensor('pair_shape', [-1, w.d]));
-    g.node!.push({ opType: 'Reshape', name: 'pair_join', input: ['features', 'pair_shape'], output: ['features_pair'] });
+  let features = 'features';
+  if (group > 1) {
+    // One trunk row's width: the main head reads the first (group - 1) rows with a nose crop, all without.
+    const row = nose ? w.d / (group - 1) : w.d / group;
+    g.initializer!.push(int64Tensor('group_shape', [-1, row * group]));
+    g.node!.push({ opType: 'Reshape', name: 'group_join', input: ['features', 'group_shape'], output: ['features_group'] });
+    features = 'features_group';
+    if (nose) {
+      g.node!.push(columns('main_features', features, 0, w.d, g));
+      noseBranch(g, nose, features, w.d, row);
+      features = 'main_features';
+    }
   }
+  const clsOut = nose ? 'main_logits' : flip ? 'logits_both' : 'logits';
   const logits = flip ? 'logits_both' : 'logits';
   const box = flip ? 'box_both' : 'box';
   g.node!.push(
-    { opType: 'Gemm', name: 'head_fc1', input: [pairs ? 'features_pair' : 'features', 'head_w1', 'head_b1'], output: ['head_h_pre'] },
+    { opType: 'Gemm', name: 'head_fc1', input: [features, 'head_w1', 'head_b1'], output: ['head_h_pre'] },
     { opType: 'Relu', name: 'head_relu', input: ['head_h_pre'], output: ['head_h'] },
-    { opType: 'Gemm', name: 'head_cls', input: ['head_h', 'head_w2', 'head_b2'], output: [logits] },
+    { opType: 'Gemm', name: 'head_cls', input: ['head_h', 'head_w2', 'head_b2'], output: [clsOut] },
     { opType: 'Gemm', name: 'head_box', input: ['head_h', 'head_w3', 'head_b3'], output: [box] },
   );
+  if (nose) combineNose(g, nose, w.k, 'main_logits', logits);
   if (flip) {
     g.initializer!.push(
       int64Tensor('flip_starts', [-1]),
@@ -240,6 +264,60 @@ export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: Hea
   g.output = [valueInfo('logits', ['batch', w.k]), valueInfo('box', ['batch', 4])];
   m.producerName = 'mask-gate classifierModel';
   return encodeModel(m);
+}
+
+/** A node taking columns [from, to) of a [N, D] tensor. */
+function columns(out: string, x: string, from: number, to: number, g: onnx.IGraphProto): Node {
+  g.initializer!.push(int64Tensor(`${out}_from`, [from]), int64Tensor(`${out}_to`, [to]), int64Tensor(`${out}_axis`, [1]));
+  return { opType: 'Slice', name: out, input: [x, `${out}_from`, `${out}_to`, `${out}_axis`], output: [out] };
+}
+
+/** The nose crop's features (the last `row` columns after `offset`), pooled per tap, through the nose head: `nose_covered` [N, 1]. */
+function noseBranch(g: onnx.IGraphProto, nose: NoseGraph, features: string, offset: number, row: number): void {
+  const pooled: string[] = [];
+  let at = offset;
+  nose.taps.forEach((t, i) => {
+    const size = t.channels * t.grid * t.grid;
+    const name = `nose_tap${i}`;
+    g.initializer!.push(int64Tensor(`${name}_shape`, [-1, t.channels, t.grid, t.grid]));
+    g.node!.push(
+      columns(`${name}_flat`, features, at, at + size, g),
+      { opType: 'Reshape', name: `${name}_map`, input: [`${name}_flat`, `${name}_shape`], output: [`${name}_map`] },
+      { opType: 'AveragePool', name: `${name}_pool`, input: [`${name}_map`], output: [`${name}_pooled`], attribute: [{ name: 'kernel_shape', type: A.INTS, ints: [NOSE_POOL, NOSE_POOL] }, { name: 'strides', type: A.INTS, ints: [NOSE_POOL, NOSE_POOL] }] },
+      { opType: 'Flatten', name: `${name}_out`, input: [`${name}_pooled`], output: [`${name}_out`], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
+    );
+    pooled.push(`${name}_out`);
+    at += size;
+  });
+  if (at !== offset + row) throw new Error(`classifierModel: the nose taps hold ${at - offset} features, a trunk row ${row}`);
+  const w = nose.w;
+  g.initializer!.push(floatTensor('nose_w1', [w.d, w.h], w.w1), floatTensor('nose_b1', [w.h], w.b1), floatTensor('nose_w2', [w.h, w.k], w.w2), floatTensor('nose_b2', [w.k], w.b2));
+  g.node!.push(
+    { opType: 'Concat', name: 'nose_features', input: pooled, output: ['nose_features'], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
+    { opType: 'Gemm', name: 'nose_fc1', input: ['nose_features', 'nose_w1', 'nose_b1'], output: ['nose_h_pre'] },
+    { opType: 'Relu', name: 'nose_relu', input: ['nose_h_pre'], output: ['nose_h'] },
+    { opType: 'Gemm', name: 'nose_cls', input: ['nose_h', 'nose_w2', 'nose_b2'], output: ['nose_logits'] },
+    { opType: 'Softmax', name: 'nose_softmax', input: ['nose_logits'], output: ['nose_p'], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
+    columns('nose_covered', 'nose_p', 0, 1, g),
+  );
+}
+
+/** logits = log(p' + NOSE_EPS), p' = p with the share (1 - covered) of `mask` moved to `incorrect` (combineNose). */
+function combineNose(g: onnx.IGraphProto, nose: NoseGraph, k: number, main: string, out: string): void {
+  const shift = new Array<number>(k).fill(0);
+  shift[nose.mask] = -1;
+  shift[nose.incorrect] = 1;
+  g.initializer!.push(floatTensor('nose_one', [], [1]), floatTensor('nose_shift', [1, k], shift), floatTensor('nose_eps', [], [NOSE_EPS]));
+  g.node!.push(
+    { opType: 'Softmax', name: 'main_softmax', input: [main], output: ['main_p'], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
+    columns('main_p_mask', 'main_p', nose.mask, nose.mask + 1, g),
+    { opType: 'Sub', name: 'nose_uncovered', input: ['nose_one', 'nose_covered'], output: ['nose_uncovered'] },
+    { opType: 'Mul', name: 'nose_moved', input: ['main_p_mask', 'nose_uncovered'], output: ['nose_moved'] },
+    { opType: 'MatMul', name: 'nose_delta', input: ['nose_moved', 'nose_shift'], output: ['nose_delta'] },
+    { opType: 'Add', name: 'nose_p_out', input: ['main_p', 'nose_delta'], output: ['nose_p_out'] },
+    { opType: 'Add', name: 'nose_p_eps', input: ['nose_p_out', 'nose_eps'], output: ['nose_p_eps'] },
+    { opType: 'Log', name: 'nose_log', input: ['nose_p_eps'], output: [out] },
+  );
 }
 
 /**

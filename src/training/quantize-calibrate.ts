@@ -5,12 +5,12 @@
  *
  * - Face network: whole training photos through frameToInput (the manifest's input: size, letterbox).
  * - Classifier: the faces the float face stage finds on those photos (runtime thresholds, faint faces
- *   included, at most maxFaces per photo), cropped with faceCrop / lowerFaceCrop and cropToInput as row
- *   pairs (face, lower face), confident faces also mirrored, as the runtime's test-time flip sends them.
+ *   included, at most maxFaces per photo), cropped with classifierRows and cropToInput as row
+ *   groups (face, lower face, nose), confident faces also mirrored, as the runtime's test-time flip sends them.
  */
 import path from 'node:path';
 import type { FaceCandidate } from '../detector/decoders/face-detectors';
-import { faceCrop, lowerFaceCrop } from '../detector/face-crop';
+import { classifierRows, rowsPerFace } from '../detector/face-crop';
 import { createFaceStage } from '../detector/face-stage';
 import { flipsCrop, type TwoStageDecoder } from '../detector/manifest';
 import { cropToInput, frameToInput, inputDims, mirrorSlot, tensorSize } from '../detector/preprocess';
@@ -119,15 +119,14 @@ export async function* faceFeeds(dec: TwoStageDecoder, photos: readonly string[]
   }
 }
 
-/** One classifier row group per face as the runtime sends it: [face crop, lower crop?] plain, then mirrored when the runtime flips it. */
+/** One classifier row group per face as the runtime sends it: [face crop, lower crop?, nose crop?] plain, then mirrored when the runtime flips it. */
 function faceRows(frame: RgbFrame, dec: TwoStageDecoder, face: FaceCandidate): Float32Array[] {
   const cs = dec.classifier;
-  const per = cs.lower ? 2 : 1;
+  const per = rowsPerFace(cs);
   const size = tensorSize(cs.input);
   const rows: Float32Array[] = [];
   const plain = new Float32Array(per * size);
-  cropToInput(frame, faceCrop(face.box, face.keypoints, cs.crop), cs.input, plain, 0);
-  if (cs.lower) cropToInput(frame, lowerFaceCrop(face.box, face.keypoints, cs.lower), cs.input, plain, 1);
+  classifierRows(face.box, face.keypoints, cs).forEach((c, k) => cropToInput(frame, c, cs.input, plain, k));
   rows.push(plain);
   if (flipsCrop(cs.flip, face.score, dec.face.decoder.minScore)) {
     const m = plain.slice();
@@ -143,7 +142,7 @@ function faceRows(frame: RgbFrame, dec: TwoStageDecoder, face: FaceCandidate): F
  */
 export async function* classifierFeeds(factory: SessionFactory, faceBytes: Uint8Array, dec: TwoStageDecoder, photos: readonly string[], batch: number, maxRows: number): AsyncGenerator<Feeds> {
   const cs = dec.classifier;
-  const per = cs.lower ? 2 : 1;
+  const per = rowsPerFace(cs);
   const size = tensorSize(cs.input);
   const session = await factory.create(faceBytes, { ...CPU, logId: 'quantize-faces' });
   const stage = createFaceStage(session, dec.face, 'quantize');

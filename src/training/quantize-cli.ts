@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { rowsPerFace } from '../detector/face-crop';
 import { loadModel } from '../detector/model-loader';
 import { ortSessionFactory } from '../detector/ort-session';
 import { readImageList } from '../eval/voc-dataset';
@@ -81,7 +82,7 @@ export async function quantizeFolder(o: QuantizeFolderOptions): Promise<string> 
   async function* counted(): AsyncGenerator<Feeds> {
     crops = 0;
     for await (const f of classifierFeeds(ortSessionFactory, faceBytes, dec, photos, CROP_BATCH, o.crops)) {
-      crops += f[dec.classifier.input.name]!.dims[0]! / (dec.classifier.lower ? 2 : 1);
+      crops += f[dec.classifier.input.name]!.dims[0]! / rowsPerFace(dec.classifier);
       yield f;
     }
   }

@@ -45,6 +45,8 @@ interface FolderOptions {
   faint?: { minScore: number; max: number };
   /** A lower-face crop (manifest classifier.lower) and the paired classifier's [6, 4] weights. */
   lower?: { scale: number; centre: number; weights: number[][] };
+  /** A nose crop (manifest classifier.nose); the classifier's weights are then [3 rows per face, 4]. */
+  nose?: { scale: number; centre: number; weights: number[][] };
 }
 
 function twoStageFolder(opts: FolderOptions = {}): string {
@@ -52,8 +54,9 @@ function twoStageFolder(opts: FolderOptions = {}): string {
     regressors: { dims: [1, 6, 10], data: regressors },
     classificators: { dims: [1, 6, 1], data: logits },
   });
-  const weights = opts.lower?.weights ?? [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]];
-  const classifier = poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', weights, { name: 'refined', value: opts.box ?? [0.25, 0.25, 0.75, 0.75] }, opts.classifierBatch, !!opts.lower);
+  const weights = opts.nose?.weights ?? opts.lower?.weights ?? [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]];
+  const group = 1 + (opts.lower ? 1 : 0) + (opts.nose ? 1 : 0);
+  const classifier = poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', weights, { name: 'refined', value: opts.box ?? [0.25, 0.25, 0.75, 0.75] }, opts.classifierBatch, group);
   const manifest = {
     schemaVersion: 1,
     name: 'test-two-stage',
@@ -84,6 +87,7 @@ function twoStageFolder(opts: FolderOptions = {}): string {
         crop: { expand: 1.5, align: 'eyes' },
         ...(opts.flip ? { flip: opts.flip } : {}),
         ...(opts.lower ? { lower: { scale: opts.lower.scale, centre: opts.lower.centre } } : {}),
+        ...(opts.nose ? { nose: { scale: opts.nose.scale, centre: opts.nose.centre } } : {}),
       },
     },
     ...(opts.operatingScore === undefined ? {} : { thresholds: { score: opts.operatingScore } }),
@@ -324,6 +328,54 @@ describe('a lower-face crop (classifier.lower)', () => {
       config: { model: twoStageFolder({ lower: { scale: 0.5, centre: 1, weights: lowerOnly }, classifierBatch: 3 }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' } },
       log: memoryLogger(),
     });
-    await expect(d.start()).rejects.toThrow(/classifier.*(Reshape|even fixed batch for paired crops)/);
+    await expect(d.start()).rejects.toThrow(/classifier.*(Reshape|fixed batch that is a multiple of 2)/);
+  });
+});
+
+describe('a nose crop (classifier.nose)', () => {
+  // The left face's box is [8, 8, 24, 24] with no nose keypoint: its nose crop (scale 0.25, centre 0) sits
+  // at 55% of the box's height, y 16.8, side 4 (y 14.8-18.8); its lower crop (0.5, 1) at y 15.2-23.2. Left
+  // half: a blue band at y 15-19 (the nose), green at y 19-23 (the chin), red elsewhere. Right half grey.
+  const frame = (): RgbFrame => {
+    const data = new Uint8Array(64 * 32 * 3);
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 64; x++) data.set(x >= 32 ? [128, 128, 128] : y >= 15 && y < 19 ? [0, 0, 230] : y >= 19 && y < 23 ? [0, 230, 0] : [230, 0, 0], (y * 64 + x) * 3);
+    return { data, width: 64, height: 32 };
+  };
+  const zero = [0, 0, 0, 0];
+  /** Reads one row of the group: mask = its red, no_mask = its blue, not_face = its green. */
+  const reading = (row: number, group: number) => Array.from({ length: 3 * group }, (_, i) => (i === 3 * row ? [1, 0, 0, 0] : i === 3 * row + 2 ? [0, 1, 0, 0] : i === 3 * row + 1 ? [0, 0, 0, 1] : zero));
+  const leftFace = (faces: Detection[]) => faces.find((f) => f.box[0] < 32)!;
+  const nose = { scale: 0.25, centre: 0 };
+  const lower = { scale: 0.5, centre: 1 };
+
+  it('sends each face as a (face crop, lower crop, nose crop) group and reads one output row per face', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    const faces = await detect(twoStageFolder({ lower: { ...lower, weights: [] }, nose: { ...nose, weights: reading(0, 3) } }), frame(), runs);
+    expect(runs).toEqual([
+      { input: 'image', dims: [1, 16, 16, 3] },
+      { input: 'crop', dims: [6, 3, 8, 8] },
+    ]);
+    expect(faces).toHaveLength(2);
+    expect(leftFace(faces).label).toBe('mask');
+  });
+
+  it('the last row of a group is the nose: a classifier reading only it sees the blue band', async () => {
+    const faces = await detect(twoStageFolder({ lower: { ...lower, weights: [] }, nose: { ...nose, weights: reading(2, 3) } }), frame());
+    expect(leftFace(faces).label).toBe('no_mask');
+  });
+
+  it('without a lower crop the nose crop is the second row; flipped faces mirror every row; a fixed batch takes whole groups', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    const faces = await detect(twoStageFolder({ nose: { ...nose, weights: reading(1, 2) }, flip: 'all', classifierBatch: 4 }), frame(), runs);
+    expect(runs.filter((r) => r.input === 'crop').map((r) => r.dims)).toEqual([[4, 3, 8, 8], [4, 3, 8, 8]]);
+    expect(leftFace(faces).label).toBe('no_mask');
+  });
+
+  it('refuses a classifier whose fixed batch is not a multiple of the group, at load', async () => {
+    const d = createDetector({
+      config: { model: twoStageFolder({ lower: { ...lower, weights: [] }, nose: { ...nose, weights: reading(2, 3) }, classifierBatch: 4 }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' } },
+      log: memoryLogger(),
+    });
+    await expect(d.start()).rejects.toThrow(/classifier.*(Reshape|fixed batch that is a multiple of 3)/);
   });
 });

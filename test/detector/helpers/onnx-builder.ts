@@ -55,21 +55,21 @@ export function poolClassifierModel(
   weights: number[][],
   box?: { name: string; value: [number, number, number, number] },
   batch: DimSpec = 'batch',
-  /** Rows come in pairs (face crop, lower-face crop): `weights` is then [6, labels], one output row per pair. */
-  pairs = false,
+  /** Rows come in groups of this many per face (face crop, lower-face crop, nose crop): `weights` is then [3 group, labels], one output row per group. */
+  group = 1,
 ): Uint8Array {
   const labels = weights[0]!.length;
-  const width = pairs ? 6 : 3;
+  const width = 3 * group;
   const node: onnx.INodeProto[] = [
     { opType: 'GlobalAveragePool', input: [input.name], output: ['pooled'] },
-    { opType: 'Flatten', input: ['pooled'], output: [pairs ? 'rowMeans' : 'means'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+    { opType: 'Flatten', input: ['pooled'], output: [group > 1 ? 'rowMeans' : 'means'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
     { opType: 'MatMul', input: ['means', 'W'], output: [scoresName] },
   ];
   const initializer = [tensor('W', { dims: [width, labels], data: weights.flat() })];
   const output = [valueInfo(scoresName, [batch, labels])];
-  if (pairs) {
-    node.splice(2, 0, { opType: 'Reshape', input: ['rowMeans', 'pairShape'], output: ['means'] });
-    initializer.push({ name: 'pairShape', dims: [2], dataType: onnx.TensorProto.DataType.INT64, int64Data: [-1, 6] });
+  if (group > 1) {
+    node.splice(2, 0, { opType: 'Reshape', input: ['rowMeans', 'groupShape'], output: ['means'] });
+    initializer.push({ name: 'groupShape', dims: [2], dataType: onnx.TensorProto.DataType.INT64, int64Data: [-1, width] });
   }
   if (box) {
     node.push({ opType: 'MatMul', input: ['means', 'Wz'], output: ['zero4'] }, { opType: 'Add', input: ['zero4', 'B'], output: [box.name] });

@@ -1,0 +1,64 @@
+/**
+ * The nose head (manifest `classifier.nose`; ../shared/notes/incorrect-masks.md, hint 2): a small head on
+ * the trunk's features of a crop around the nose tip that answers one question, is the nose covered? Every
+ * labelled face teaches it, not only the few incorrect-mask ones: a masked face shows a covered nose, an
+ * unmasked face an uncovered one, and a mask below the nose (real or synthetic) an uncovered one too.
+ *
+ * The exported classifier then moves the share of `mask` that the nose head doubts to `incorrect`:
+ * p'(mask) = p(mask) c, p'(incorrect) = p(incorrect) + p(mask) (1 - c), c = p(nose covered). A face reads
+ * `mask` only when both heads agree, which is the door's fail-safe side: when in doubt, do not open.
+ */
+
+/** One trunk tap in the flattened features: `channels` maps of `grid` x `grid`, channel-major (NCHW). */
+export interface NoseTap {
+  channels: number;
+  grid: number;
+}
+
+/** The nose head pools each tap's grid by this factor (4x4 -> 2x2), which keeps it small (model folder budget). */
+export const NOSE_POOL = 2;
+
+/** The head's classes. */
+export const NOSE_CLASSES = ['covered', 'uncovered'] as const;
+
+/** Features of the trunk's taps as the graph pools them for the nose head (AveragePool NOSE_POOL, then flattened). */
+export function poolNoseFeatures(x: Float32Array, n: number, d: number, taps: readonly NoseTap[]): { x: Float32Array; d: number } {
+  const size = taps.reduce((s, t) => s + t.channels * t.grid * t.grid, 0);
+  if (size !== d) throw new Error(`nose head: the taps ${JSON.stringify(taps)} hold ${size} features, the trunk gives ${d}`);
+  const out = taps.reduce((s, t) => s + t.channels * (t.grid / NOSE_POOL) ** 2, 0);
+  const y = new Float32Array(n * out);
+  for (let r = 0; r < n; r++) {
+    let src = r * d;
+    let dst = r * out;
+    for (const t of taps) {
+      const g = t.grid;
+      const h = g / NOSE_POOL;
+      for (let c = 0; c < t.channels; c++) {
+        for (let py = 0; py < h; py++) {
+          for (let px = 0; px < h; px++) {
+            let s = 0;
+            for (let dy = 0; dy < NOSE_POOL; dy++) for (let dx = 0; dx < NOSE_POOL; dx++) s += x[src + c * g * g + (py * NOSE_POOL + dy) * g + px * NOSE_POOL + dx]!;
+            y[dst++] = s / (NOSE_POOL * NOSE_POOL);
+          }
+        }
+      }
+      src += t.channels * g * g;
+    }
+  }
+  return { x: y, d: out };
+}
+
+/** The nose head's class for a classifier class (mask, no_mask, incorrect): only a worn mask covers the nose. */
+export const noseClass = (cls: number, maskIndex: number): number => (cls === maskIndex ? 0 : 1);
+
+/**
+ * The exported graph's combination, in plain numbers: class probabilities `p` and the nose head's p(covered)
+ * give the log-probabilities the classifier outputs as its logits (softmax of them gives back p').
+ */
+export function combineNose(p: readonly number[], covered: number, mask: number, incorrect: number): number[] {
+  const moved = p[mask]! * (1 - covered);
+  return p.map((v, i) => Math.log((i === mask ? v - moved : i === incorrect ? v + moved : v) + NOSE_EPS));
+}
+
+/** Added before the log, so that a class at probability 0 gives a finite logit. */
+export const NOSE_EPS = 1e-6;
