@@ -24,8 +24,8 @@ function run(tracker: ReturnType<typeof createTracker>, frames: Box[][], start =
   });
 }
 
-test('defaults: off; centres within half the smaller face height, heights within 1.8x; unknown keys are errors', () => {
-  expect(DetectorSection.parse({}).tracker.relink).toEqual({ enabled: false, maxCentreOffset: 0.5, maxSizeRatio: 1.8 });
+test('defaults: on; centres within half the smaller face height, heights within 1.8x; unknown keys are errors', () => {
+  expect(DetectorSection.parse({}).tracker.relink).toEqual({ enabled: true, maxCentreOffset: 0.5, maxSizeRatio: 1.8 });
   expect(() => DetectorSection.parse({ tracker: { relink: { maxDistance: 1 } } })).toThrow();
 });
 

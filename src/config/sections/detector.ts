@@ -76,15 +76,15 @@ export const DetectorSection = z.strictObject({
        * ratio of 1 / sqrt(0.3) = 1.83; this pass accepts the two changes together. Distinct faces side by
        * side are about a face height apart or more (0.94 the closest in the bench trace), and a far face
        * whose centre is within half a face of a near one's is hidden behind it.
-       * Off for now: following a quick exit further, it turns an alerted person "lost in the zone" (held until
-       * the doorway empties) into one seen leaving it (held personGoneMs), and test/gate/after-alert-door's
-       * group case then clears the masked companion; the same happens without it if the alerted one steps
-       * aside over 700 ms instead of 600. On (bench, 42 people): outcomes unchanged, decision latency p95
-       * 1633 -> 666 ms, #30 1933 -> 500 ms.
+       * On by default since the gate holds everyone at the door with an alert to gate.clearAfterAlert, from
+       * the alerted person's last sighting (machines/gate-evidence.ts, holdTheGroup): how far the tracker
+       * follows someone leaving no longer decides when their companion is cleared. Before that rule, following
+       * a quick exit let the masked companion of an alerted person be cleared personGoneMs after them
+       * (test/gate/after-alert-door's group case). Bench (42 people): see README, Performance.
        */
       relink: z
         .strictObject({
-          enabled: z.boolean().default(false),
+          enabled: z.boolean().default(true),
           maxCentreOffset: z.number().min(0).max(1).default(0.5),
           maxSizeRatio: z.number().min(1).max(4).default(1.8),
         })
