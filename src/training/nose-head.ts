@@ -57,8 +57,8 @@ export const noseClass = (cls: number, maskIndex: number): number => (cls === ma
  */
 export function combineNose(p: readonly number[], covered: number, mask: number, incorrect: number): number[] {
   const moved = p[mask]! * (1 - covered);
-  return p.map((v, i) => Math.log((i === mask ? v - moved : i === incorrect ? v + moved : v) + NOSE_EPS));
+  return p.map((v, i) => Math.log(Math.max(i === mask ? v - moved : i === incorrect ? v + moved : v, NOSE_EPS)));
 }
 
-/** Added before the log, so that a class at probability 0 gives a finite logit. */
+/** The least probability before the log, so that a class at probability 0 (or rounded below it) gives a finite logit. */
 export const NOSE_EPS = 1e-6;

@@ -302,7 +302,7 @@ function noseBranch(g: onnx.IGraphProto, nose: NoseGraph, features: string, offs
   );
 }
 
-/** logits = log(p' + NOSE_EPS), p' = p with the share (1 - covered) of `mask` moved to `incorrect` (combineNose). */
+/** logits = log(max(p', NOSE_EPS)), p' = p with the share (1 - covered) of `mask` moved to `incorrect` (combineNose). */
 function combineNose(g: onnx.IGraphProto, nose: NoseGraph, k: number, main: string, out: string): void {
   const shift = new Array<number>(k).fill(0);
   shift[nose.mask] = -1;
@@ -315,7 +315,8 @@ function combineNose(g: onnx.IGraphProto, nose: NoseGraph, k: number, main: stri
     { opType: 'Mul', name: 'nose_moved', input: ['main_p_mask', 'nose_uncovered'], output: ['nose_moved'] },
     { opType: 'MatMul', name: 'nose_delta', input: ['nose_moved', 'nose_shift'], output: ['nose_delta'] },
     { opType: 'Add', name: 'nose_p_out', input: ['main_p', 'nose_delta'], output: ['nose_p_out'] },
-    { opType: 'Add', name: 'nose_p_eps', input: ['nose_p_out', 'nose_eps'], output: ['nose_p_eps'] },
+    // Max, not Add: a quantized copy of this graph (quantize.ts) rounds p' and can take it below 0.
+    { opType: 'Max', name: 'nose_p_eps', input: ['nose_p_out', 'nose_eps'], output: ['nose_p_eps'] },
     { opType: 'Log', name: 'nose_log', input: ['nose_p_eps'], output: [out] },
   );
 }

@@ -6,7 +6,7 @@ import { iou } from '../../src/detector/geometry';
 import { readImageRgb } from '../../src/detector/image-io';
 import { loadModel } from '../../src/detector/model-loader';
 import { DetectorSection } from '../../src/config/sections/detector';
-import type { Detector } from '../../src/detector/types';
+import type { Detection, Detector } from '../../src/detector/types';
 import { evaluate } from '../../src/eval/evaluate';
 import { detectFiles, entriesOf } from '../../src/eval/tool-detector';
 import { loadVocDataset } from '../../src/eval/voc-dataset';
@@ -25,9 +25,9 @@ if (!haveData && process.env.CI) {
 }
 const withData = haveData ? describe : describe.skip;
 
-function detector(sweep: boolean): Detector {
-  // No detector.minScore: the model's own operating point (model.json thresholds.score), as the gate runs.
-  return createDetector({ config: DetectorSection.parse({ model: MODEL, providers: ['cpu'], threads: 2 }), log: memoryLogger(), sweep });
+/** Without `minScore`, the model's own operating point (model.json thresholds.score), as the gate runs. */
+function detector(sweep: boolean, minScore?: number): Detector {
+  return createDetector({ config: DetectorSection.parse({ model: MODEL, providers: ['cpu'], threads: 2, ...(minScore === undefined ? {} : { minScore }) }), log: memoryLogger(), sweep });
 }
 
 describe('models/mask-two-stage', () => {
@@ -51,30 +51,44 @@ describe('models/mask-two-stage', () => {
 
 withData('models/mask-two-stage on the shared photos', () => {
   let det: Detector;
+  let found03: Detector;
   beforeAll(async () => {
     det = detector(false);
+    // Faces are "found" at score 0.3, as eval's recall counts them. Since 2.1.0 the nose head puts a masked
+    // face it doubts under the 0.7 operating point on purpose (mask and incorrect share it): the gate does not
+    // open for it, and finding it is checked here, not at the door.
+    found03 = detector(false, 0.3);
     await det.start();
+    await found03.start();
   });
   afterAll(async () => {
     await det.stop();
+    await found03.stop();
   });
 
-  it.each(['maksssksksss0', 'maksssksksss29', 'maksssksksss349', 'maksssksksss307'])('%s: finds the labelled faces with tight boxes and the right labels', async (key) => {
+  it.each(['maksssksksss0', 'maksssksksss29', 'maksssksksss349', 'maksssksksss307'])('%s: finds the labelled faces with tight boxes and the right labels; at the operating point nobody unmasked reads mask', async (key) => {
     const ann = parseVoc(readFileSync(path.join(DATA, 'annotations', `${key}.xml`), 'utf8'), key);
-    const found = await det.detect(await readImageRgb(path.join(DATA, 'images', `${key}.jpg`)));
+    const frame = await readImageRgb(path.join(DATA, 'images', `${key}.jpg`));
+    const found = await found03.detect(frame);
+    const best = (faces: Detection[], o: (typeof ann.objects)[number]) => faces.reduce<{ o: number; d?: Detection }>((b, d) => (iou(d.box, o.box) > b.o ? { o: iou(d.box, o.box), d } : b), { o: 0 });
     let matched = 0;
     let right = 0;
     for (const o of ann.objects) {
-      const best = found.reduce<{ o: number; d?: (typeof found)[number] }>((b, d) => (iou(d.box, o.box) > b.o ? { o: iou(d.box, o.box), d } : b), { o: 0 });
-      if (best.o > 0.5) {
+      const b = best(found, o);
+      if (b.o > 0.5) {
         matched++;
-        if (best.d!.label === o.label) right++;
+        if (b.d!.label === o.label) right++;
       }
     }
     expect(matched).toBeGreaterThanOrEqual(ann.objects.length - 1);
     expect(right).toBeGreaterThanOrEqual(matched - 1);
     // No more stray faces than real ones.
     expect(found.length).toBeLessThanOrEqual(2 * ann.objects.length);
+    const atDoor = await det.detect(frame);
+    for (const o of ann.objects.filter((x) => x.label !== 'mask')) {
+      const b = best(atDoor, o);
+      expect(b.o > 0.3 ? b.d!.label : 'unseen').not.toBe('mask');
+    }
   });
 
   it('reproduces the validation metrics recorded in model.json (within 0.01)', async () => {

@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { rowsPerFace } from '../../src/detector/face-crop';
 import { createFaceStage } from '../../src/detector/face-stage';
 import { loadModel } from '../../src/detector/model-loader';
 import type { TwoStageDecoder } from '../../src/detector/manifest';
@@ -59,11 +60,12 @@ test('the runtime opens both int8 networks unwidened and they give what the deco
       const frame = await readImageRgb(path.join(DATA, 'images', `${key.replace(/\.\w+$/, '')}.jpg`));
       const faces = await stage.detect(frame);
       for (const f of faces) expect(f.box.every(Number.isFinite) && f.score >= 0 && f.score <= 1).toBe(true);
-      // Two faces' row pairs (a whole-frame square when the stage found none): one output row per pair.
+      // Two faces' row groups (face, lower, nose crops; squares of the frame's centre): one output row per group.
       const side = Math.min(frame.width, frame.height) / 2;
-      const data = new Float32Array(4 * tensorSize(cs.input));
-      for (let i = 0; i < 4; i++) cropToInput(frame, { cx: frame.width / 2, cy: frame.height / 2, side: side / (1 + i), angle: 0 }, cs.input, data, i);
-      const r = await cls.session.run({ [cs.input.name]: { data, dims: inputDims(cs.input, 4) } });
+      const rows = 2 * rowsPerFace(cs);
+      const data = new Float32Array(rows * tensorSize(cs.input));
+      for (let i = 0; i < rows; i++) cropToInput(frame, { cx: frame.width / 2, cy: frame.height / 2, side: side / (1 + i), angle: 0 }, cs.input, data, i);
+      const r = await cls.session.run({ [cs.input.name]: { data, dims: inputDims(cs.input, rows) } });
       expect(r[cs.outputs.scores]!.dims).toEqual([2, cs.labels.length]);
       expect(r[cs.outputs.box!]!.dims).toEqual([2, 4]);
       expect([...r[cs.outputs.scores]!.data].every(Number.isFinite)).toBe(true);

@@ -1,6 +1,7 @@
 /** @jest-environment ./test/env/onnx-environment.js */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { rowsPerFace } from '../../src/detector/face-crop';
 import { ortSessionFactory } from '../../src/detector/ort-session';
 import { applyJitter, degradeResolution } from '../../src/training/augment';
 import { mirrorSlot } from '../../src/detector/preprocess';
@@ -89,10 +90,10 @@ describe('training helpers', () => {
 
 describe('the exported classifier (the runtime flips confident faces)', () => {
   it('has no flip inside the graph: the manifest asks the runtime for it, so no crop runs four times', async () => {
-    const manifest = JSON.parse(readFileSync(path.join(MODEL, 'model.json'), 'utf8')) as { decoder: { classifier: { flip?: string; lower?: unknown; input: InputSpec } } };
+    const manifest = JSON.parse(readFileSync(path.join(MODEL, 'model.json'), 'utf8')) as { decoder: { classifier: { flip?: string; lower?: { scale: number; centre: number }; nose?: { scale: number; centre: number }; input: InputSpec } } };
     expect(manifest.decoder.classifier.flip).toBe('confident');
-    // With a lower-face crop (classifier.lower) each face is a row pair: 2 faces take 4 rows.
-    const per = manifest.decoder.classifier.lower ? 2 : 1;
+    // With lower-face and nose crops (classifier.lower, .nose) each face is a group of rows: 2 faces take 2 groups.
+    const per = rowsPerFace(manifest.decoder.classifier);
     const bytes = readFileSync(path.join(MODEL, 'classifier.onnx'));
     const s = await ortSessionFactory.create(bytes, { providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '' }, logId: 'test' });
     try {

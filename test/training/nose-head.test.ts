@@ -45,3 +45,8 @@ describe('combineNose', () => {
 test('noseClass: only a worn mask covers the nose', () => {
   expect([0, 1, 2].map((c) => noseClass(c, 0))).toEqual([0, 1, 1]);
 });
+
+test('combineNose: a class at probability 0, or rounded below it, still gets a finite logit', () => {
+  expect(combineNose([1, 0, 0, 0], 1, 0, 2).every(Number.isFinite)).toBe(true);
+  expect(combineNose([0.5, -1e-4, 0.5, 0], 0.5, 0, 2).every(Number.isFinite)).toBe(true);
+});
