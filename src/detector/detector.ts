@@ -111,9 +111,12 @@ class OnnxDetector implements Detector {
     if (hints.onFound) void found.then((f) => hints.onFound!(f.faces), () => hints.onFound!(0));
     const done = Promise.all([found, this.finishQueue]).then(async ([f]) => {
       const faces = await f.finish(hints);
-      // On the label's score: face confidence alone let background faces the classifier is unsure
-      // of (a poster, a face far behind) become people who alerted (test/e2e, masked person).
-      return faces.filter((f) => f.box[3] - f.box[1] >= minHeight && f.score >= minScore);
+      // A face read `mask` counts on its label's score: what can open the gate must be sure of its label.
+      // Face confidence alone let background faces the classifier is unsure of (a poster, a face far
+      // behind) become people. A face read otherwise counts on its face confidence, so one whose reading
+      // splits between `mask` and an unmasked label (a mask below the nose that the model doubts) still
+      // holds the gate instead of vanishing from it while a companion is cleared.
+      return faces.filter((f) => f.box[3] - f.box[1] >= minHeight && (f.score >= minScore || (f.label !== 'mask' && f.faceScore >= minScore)));
     });
     this.finishQueue = done.catch(() => undefined);
     return done.catch((err: unknown) => {
