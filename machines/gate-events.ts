@@ -36,6 +36,11 @@ export interface PersonObservation {
    * gate has opened for, config detector.reclassify). It is seen, but it is no new vote.
    */
   carried?: boolean;
+  /**
+   * The detector saw a face here but its reading is under the operating point (it does not read `mask`):
+   * someone is there, undecided, and the reading is no vote.
+   */
+  unsure?: boolean;
 }
 
 /** Why the tracker ignores a face: it has not moved for stationaryAfterMs, or its centre is in an ignore zone. */

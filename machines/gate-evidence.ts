@@ -114,8 +114,9 @@ export function addObservations(tracks: Tracks, people: readonly PersonObservati
       continue;
     }
     let tr: TrackEvidence;
-    if (p.carried) {
-      // Seen, but not read again (a reading carried over): no vote, and the run of mask frames neither grows nor ends.
+    if (p.carried || p.unsure) {
+      // Seen, but not read again (a reading carried over) or not read surely (under the operating point): no
+      // vote, and the run of mask frames neither grows nor ends.
       tr = { votes: prev?.votes ?? [], confidence: prev?.confidence ?? 0, ...kept, run: prev?.run ?? NO_RUN, ...seen };
     } else {
       const label: FaceLabel = p.confidence >= cfg.minConfidence ? p.label : 'unknown';

@@ -111,12 +111,14 @@ class OnnxDetector implements Detector {
     if (hints.onFound) void found.then((f) => hints.onFound!(f.faces), () => hints.onFound!(0));
     const done = Promise.all([found, this.finishQueue]).then(async ([f]) => {
       const faces = await f.finish(hints);
-      // A face read `mask` counts on its label's score: what can open the gate must be sure of its label.
-      // Face confidence alone let background faces the classifier is unsure of (a poster, a face far
-      // behind) become people. A face read otherwise counts on its face confidence, so one whose reading
-      // splits between `mask` and an unmasked label (a mask below the nose that the model doubts) still
-      // holds the gate instead of vanishing from it while a companion is cleared.
-      return faces.filter((f) => f.box[3] - f.box[1] >= minHeight && (f.score >= minScore || (f.label !== 'mask' && f.faceScore >= minScore)));
+      // A face counts on its label's score: face confidence alone let background faces the classifier is
+      // unsure of (a poster, a face far behind) become people who alerted. But a face that does not read
+      // `mask` and is a face by its confidence is kept as `unsure`, a person without a vote: one whose
+      // reading splits between `mask` and an unmasked label (a mask below the nose that the model doubts)
+      // then holds the gate, undecided, instead of vanishing while a companion is cleared.
+      return faces
+        .filter((f) => f.box[3] - f.box[1] >= minHeight && (f.score >= minScore || (f.label !== 'mask' && f.faceScore >= minScore)))
+        .map((f) => (f.score >= minScore ? f : { ...f, unsure: true }));
     });
     this.finishQueue = done.catch(() => undefined);
     return done.catch((err: unknown) => {

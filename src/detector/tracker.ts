@@ -92,6 +92,8 @@ interface Track {
   ignoreZone?: string;
   /** This frame's reading was carried over (reclassify.ts). */
   carried: boolean;
+  /** This frame's reading is under the operating point (Detection.unsure). */
+  unsure: boolean;
 }
 
 export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix = 'p'): FaceTracker {
@@ -186,17 +188,19 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
         const ti = trackOf.get(di);
         let tr: Track;
         if (ti === undefined) {
-          tr = { id: `${idPrefix}${nextId++}`, box: d.box, p: obs, inZone: false, hits: 0, missed: 0, firstSeen: frame, motion: stationary.start(d.box, t), carried: false };
+          tr = { id: `${idPrefix}${nextId++}`, box: d.box, p: obs, inZone: false, hits: 0, missed: 0, firstSeen: frame, motion: stationary.start(d.box, t), carried: false, unsure: false };
           tracks.push(tr);
         } else {
           tr = tracks[ti]!;
           tr.box = d.box;
-          // A carried-over reading (reclassify.ts) is the last one again, not new evidence.
-          if (!d.carried) tr.p = tr.p.map((v, i) => v + alpha * (obs[i]! - v));
+          // A carried-over reading (reclassify.ts) is the last one again, and an unsure one is under the
+          // operating point: neither is new evidence.
+          if (!d.carried && !d.unsure) tr.p = tr.p.map((v, i) => v + alpha * (obs[i]! - v));
           stationary.update(tr.motion, d.box, t);
         }
         ignore(tr);
         tr.carried = d.carried === true;
+        tr.unsure = d.unsure === true;
         tr.hits++;
         tr.missed = 0;
         seen.add(tr);
@@ -232,6 +236,7 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
         ...(tr.ignored ? { ignored: tr.ignored } : {}),
         ...(tr.ignoreZone ? { ignoreZone: tr.ignoreZone } : {}),
         ...(tr.carried ? { carried: true } : {}),
+        ...(tr.unsure ? { unsure: true } : {}),
       }));
       const confirmed = tracks.filter((tr) => tr.hits >= config.confirmFrames);
       return { event: { type: 'PEOPLE', t, frame, people }, zone: zoneEvents, tracks: confirmed.map((tr) => snapshot(tr, decide(tr))) };

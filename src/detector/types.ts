@@ -39,6 +39,11 @@ export interface Detection {
    * box is this frame's, the label and scores are not a new observation.
    */
   carried?: boolean;
+  /**
+   * Under the operating point for its label, but counted as a person on its face confidence (it does not
+   * read `mask`; detector.ts): the gate sees someone there, and takes no vote from the reading.
+   */
+  unsure?: boolean;
 }
 
 /** What the gate tells the detector about a frame's faces, so that it can spare work (see two-stage-pipeline.ts). */

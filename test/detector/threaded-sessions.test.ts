@@ -31,7 +31,8 @@ test('a session on its own thread answers as the same session on this thread: me
   try {
     expect(there.inputs).toEqual(here.inputs);
     expect(there.outputs).toEqual(here.outputs);
-    const feeds = [seededRows(here, 2, 7), seededRows(here, 4, 11), seededRows(here, 2, 13)];
+    // Row counts for the shipped classifier: faces x its rows per face (3: face, lower face, nose).
+    const feeds = [seededRows(here, 3, 7), seededRows(here, 6, 11), seededRows(here, 3, 13)];
     const expected: Record<string, FloatTensor>[] = [];
     for (const f of feeds) expected.push(await here.run(f));
     // Three runs at once, of two batch sizes: each answer is its own input's, in order.
@@ -52,7 +53,7 @@ test('a session on its own thread answers as the same session on this thread: me
 test('close is idempotent and a run after it is refused with the session named', async () => {
   const s = await threadedSessions().create(readFileSync(CLASSIFIER), options);
   await Promise.all([s.close(), s.close()]);
-  await expect(s.run(seededRows(s, 2, 1))).rejects.toThrow(/test:classifier/);
+  await expect(s.run(seededRows(s, 3, 1))).rejects.toThrow(/test:classifier/);
 });
 
 test('a model onnxruntime cannot load fails create with its reason', async () => {

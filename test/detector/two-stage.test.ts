@@ -226,10 +226,15 @@ test("without detector.minScore the model's operating point (thresholds.score) a
   expect(await detect(twoStageFolder({ operatingScore: 0.9 }), frame, [], false, null)).toEqual([]);
 });
 
-test('at the operating point a face read mask needs its label score; a face read otherwise its face confidence (it holds the gate)', async () => {
+test('at the operating point a face read mask needs its label score; a face read otherwise is kept on its face confidence, marked unsure', async () => {
   // Right face (0.880797) reads mask 0.6: label 0.53, face 0.88. Left face (0.731059) reads no_mask 0.8: label 0.58, face 0.73.
   const faces = await detect(twoStageFolder({ operatingScore: 0.7 }), halves([26, 204, 0], [153, 51, 0]), [], false, null);
-  expect(faces.map((f) => [f.label, +f.score.toFixed(2), +f.faceScore.toFixed(2)])).toEqual([['no_mask', 0.58, 0.73]]);
+  expect(faces.map((f) => [f.label, +f.score.toFixed(2), +f.faceScore.toFixed(2), f.unsure])).toEqual([['no_mask', 0.58, 0.73, true]]);
+  // Over the operating point a face is sure.
+  expect((await detect(twoStageFolder({ operatingScore: 0.5 }), halves([26, 204, 0], [153, 51, 0]), [], false, null)).map((f) => [f.label, f.unsure])).toEqual([
+    ['mask', undefined],
+    ['no_mask', undefined],
+  ]);
 });
 
 test('a classifier with a fixed batch of 1 is called once per face', async () => {
