@@ -13,10 +13,11 @@ export interface ColourJitter {
   blur: number;
 }
 
-export function randomJitter(rand: () => number): ColourJitter {
+/** `hue`: the largest hue turn, in radians (π: any hue). */
+export function randomJitter(rand: () => number, hue = 0.35): ColourJitter {
   const u = (lo: number, hi: number) => lo + (hi - lo) * rand();
   return {
-    hue: u(-0.35, 0.35),
+    hue: u(-hue, hue),
     saturation: u(0.6, 1.4),
     contrast: u(0.7, 1.3),
     brightness: u(-25, 25),

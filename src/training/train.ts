@@ -100,16 +100,16 @@ const LOWER = placeTrial('MASK_GATE_LOWER', process.env.MASK_GATE_LOWER ?? '0.8,
  */
 const NOSE = placeTrial('MASK_GATE_NOSE', process.env.MASK_GATE_NOSE ?? '0.35,-0.3', 0.1);
 /**
- * The nose crops' jitter (shift, scale; fractions of the nose crop), the face crop's by default:
- * MASK_GATE_NOSE_JITTER=shift,scale (0.5,0.4, for the nose keypoint's error on masked faces, changed
- * nothing: model card).
+ * The nose crops' jitter (shift, scale: fractions of the nose crop; hue: radians), the face crop's by
+ * default: MASK_GATE_NOSE_JITTER=shift,scale,hue (model card: 0.5,0.4 for the nose keypoint's error on
+ * masked faces changed nothing).
  */
-const NOSE_JITTER = noseJitter(process.env.MASK_GATE_NOSE_JITTER ?? '0.16,0.24');
+const NOSE_JITTER = noseJitter(process.env.MASK_GATE_NOSE_JITTER ?? '0.16,0.24,0.35');
 
-function noseJitter(v: string): { shift: number; scale: number } {
-  const [shift, scale, ...rest] = v.split(',').map((p) => Number(p.trim()));
-  if (rest.length || !(shift! >= 0 && shift! <= 1) || !(scale! >= 0 && scale! <= 1)) throw new Error(`MASK_GATE_NOSE_JITTER: expected shift,scale (each 0..1), e.g. 0.16,0.24, got "${v}"`);
-  return { shift: shift!, scale: scale! };
+function noseJitter(v: string): { shift: number; scale: number; hue: number } {
+  const [shift, scale, hue, ...rest] = v.split(',').map((p) => Number(p.trim()));
+  if (rest.length || !(shift! >= 0 && shift! <= 1) || !(scale! >= 0 && scale! <= 1) || !(hue! >= 0 && hue! <= Math.PI)) throw new Error(`MASK_GATE_NOSE_JITTER: expected shift,scale,hue (0..1, 0..1, 0..pi radians), e.g. 0.16,0.24,0.35, got "${v}"`);
+  return { shift: shift!, scale: scale!, hue: hue! };
 }
 /** The trunk's taps as they reach the features (re_lu_10 pooled to 4x4, re_lu_15 at 4x4, for 64 px crops). */
 const NOSE_TAPS: NoseTap[] = [
@@ -421,8 +421,11 @@ interface CropPlan {
   rows: (s: Sample) => CropRegion[];
   copies: readonly number[];
   synthCopies: readonly number[];
-  /** Jitter of an augmented copy: shift up to ±shift/2 and scale by exp(±scale/2), as fractions of the reference crop. */
-  jitter: { shift: number; scale: number };
+  /**
+   * Jitter of an augmented copy: shift up to ±shift/2 and scale by exp(±scale/2), as fractions of the
+   * reference crop; hue turned by up to ±hue radians.
+   */
+  jitter: { shift: number; scale: number; hue: number };
   key: unknown;
 }
 
@@ -431,7 +434,7 @@ const CLASSIFIER_PLAN: CropPlan = {
   rows: (s) => classifierRows(s.face.box, s.face.keypoints, { crop: CROP_SPEC, ...(LOWER ? { lower: LOWER } : {}) }),
   copies: COPIES,
   synthCopies: SYNTH_COPIES,
-  jitter: { shift: 0.16, scale: 0.24 },
+  jitter: { shift: 0.16, scale: 0.24, hue: 0.35 },
   key: LOWER ?? null,
 };
 
@@ -519,7 +522,7 @@ async function extractFeatures(imageFile: (key: string) => string, samples: Samp
     j.regions.forEach((r, k) => cropToInput(frame!, r, RAW_INPUT, batch, slot + k));
     if (j.flip) for (let k = 0; k < pair; k++) mirrorSlot(RAW_INPUT, batch, slot + k);
     if (j.jitter) {
-      const colour = randomJitter(rand);
+      const colour = randomJitter(rand, plan.jitter.hue);
       for (let k = 0; k < pair; k++) applyJitter(batch, (slot + k) * per, CROP, colour);
       // Drawn only when on, so LOWRES 0 leaves the random stream (and the model) as it was.
       if (LOWRES.share > 0 && rand() < LOWRES.share) degradeResolution(batch, slot * per, CROP, LOWRES.min + Math.floor(rand() * (LOWRES.max - LOWRES.min + 1)));
