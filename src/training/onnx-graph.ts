@@ -167,13 +167,6 @@ export interface HeadWeights {
   k: number;
 }
 
-/**
- * Trunk + head: hidden = relu(features W1 + b1), `logits` = hidden W2 + b2 (softmax in the manifest),
- * `box` = hidden W3 + b3 (x1, y1, x2, y2 as fractions of the crop). Input renamed to `crop`.
- *
- * `flip`: test-time flip. Every crop also goes through mirrored (one batch of 2N); logits are averaged,
- * and the mirrored box is mirrored back (x1 = 1 - x2', x2 = 1 - x1') before averaging.
- */
 /** The nose head for classifierModel (see nose-head.ts): its weights, the trunk taps it pools, the classes it moves between. */
 export interface NoseGraph {
   w: HeadWeights;
@@ -182,6 +175,13 @@ export interface NoseGraph {
   incorrect: number;
 }
 
+/**
+ * Trunk + head: hidden = relu(features W1 + b1), `logits` = hidden W2 + b2 (softmax in the manifest),
+ * `box` = hidden W3 + b3 (x1, y1, x2, y2 as fractions of the crop). Input renamed to `crop`.
+ *
+ * `flip`: test-time flip. Every crop also goes through mirrored (one batch of 2N); logits are averaged,
+ * and the mirrored box is mirrored back (x1 = 1 - x2', x2 = 1 - x1') before averaging.
+ */
 /**
  * `group`: the input rows come in groups per face (face crop, lower-face crop, nose crop; manifest
  * `classifier.lower` / `classifier.nose`); the trunk runs on every row and each group's feature vectors are
@@ -228,7 +228,7 @@ export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: Hea
     { opType: 'Gemm', name: 'head_cls', input: ['head_h', 'head_w2', 'head_b2'], output: [clsOut] },
     { opType: 'Gemm', name: 'head_box', input: ['head_h', 'head_w3', 'head_b3'], output: [box] },
   );
-  if (nose) combineNose(g, nose, w.k, 'main_logits', logits);
+  if (nose) noseCombination(g, nose, w.k, 'main_logits', logits);
   if (flip) {
     g.initializer!.push(
       int64Tensor('flip_starts', [-1]),
@@ -302,8 +302,8 @@ function noseBranch(g: onnx.IGraphProto, nose: NoseGraph, features: string, offs
   );
 }
 
-/** logits = log(max(p', NOSE_EPS)), p' = p with the share (1 - covered) of `mask` moved to `incorrect` (combineNose). */
-function combineNose(g: onnx.IGraphProto, nose: NoseGraph, k: number, main: string, out: string): void {
+/** logits = log(max(p', NOSE_EPS)), p' = p with the share (1 - covered) of `mask` moved to `incorrect`: nose-head.ts's combineNose as graph nodes. */
+function noseCombination(g: onnx.IGraphProto, nose: NoseGraph, k: number, main: string, out: string): void {
   const shift = new Array<number>(k).fill(0);
   shift[nose.mask] = -1;
   shift[nose.incorrect] = 1;

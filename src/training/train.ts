@@ -426,6 +426,7 @@ interface CropPlan {
    * reference crop; hue turned by up to ±hue radians.
    */
   jitter: { shift: number; scale: number; hue: number };
+  /** What else names these crops in the feature cache's key. */
   key: unknown;
 }
 
@@ -435,12 +436,13 @@ const CLASSIFIER_PLAN: CropPlan = {
   copies: COPIES,
   synthCopies: SYNTH_COPIES,
   jitter: { shift: 0.16, scale: 0.24, hue: 0.35 },
+  // Not the jitter: these crops' cache key stayed as it was before plans had one.
   key: LOWER ?? null,
 };
 
 /** `mirror`: every plain crop mirrored (what the exported classifier's test-time flip sees). */
 async function extractFeatures(imageFile: (key: string) => string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false, plan: CropPlan = CLASSIFIER_PLAN): Promise<FeatureSet> {
-  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, plan.copies, plan.synthCopies, plan === CLASSIFIER_PLAN ? plan.key : [plan.key, plan.jitter], augment ? LOWRES : null, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
+  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, plan.copies, plan.synthCopies, plan.key, augment ? LOWRES : null, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
   const file = path.join(cache, `features-${tag}-${key}.bin`);
   const rand = rng(SEED + (augment ? 7 : 3));
   // Plan every crop first (deterministic), then render them image by image. A job renders one crop per
@@ -449,10 +451,8 @@ async function extractFeatures(imageFile: (key: string) => string, samples: Samp
   const jobs: Job[] = [];
   /** A row moved and scaled as the reference crop was, relative to its own size. */
   const follow = (row: CropRegion, base: CropRegion, r: CropRegion): CropRegion => ({ cx: row.cx + ((r.cx - base.cx) / base.side) * row.side, cy: row.cy + ((r.cy - base.cy) / base.side) * row.side, side: (row.side * r.side) / base.side, angle: 0 });
-  let pair = 0;
   for (const [index, s] of samples.entries()) {
     const rows = plan.rows(s);
-    pair = rows.length;
     const base = rows[0]!;
     jobs.push({ s, index, regions: rows, flip: mirror, jitter: false });
     if (!augment) continue;
@@ -463,6 +463,8 @@ async function extractFeatures(imageFile: (key: string) => string, samples: Samp
     }
   }
   const n = jobs.length;
+  // Crops per job: the plan gives every sample the same number of rows.
+  const pair = jobs[0]?.regions.length ?? 1;
   const sample = Int32Array.from(jobs, (j) => j.index);
   const plain = Uint8Array.from(jobs, (j) => (j.jitter ? 0 : 1));
   const y = new Int32Array(n);
@@ -620,7 +622,7 @@ function standardiser(x: Float32Array, n: number, d: number): { mean: Float32Arr
  * how the validation faces of each class read, and returns the head with its standardisation folded in.
  */
 async function trainNoseHead(imageFile: (key: string) => string, trainSamples: Sample[], valSamples: Sample[], trunkBytes: Uint8Array, cache: string, mm: MatMul): Promise<Head> {
-  const plan: CropPlan = { rows: (s) => [noseMouthCrop(s.face.box, s.face.keypoints, NOSE!)], copies: [2, 2, 2, 0], synthCopies: [1, 1, 1, 0], jitter: NOSE_JITTER, key: ['nose', NOSE] };
+  const plan: CropPlan = { rows: (s) => [noseMouthCrop(s.face.box, s.face.keypoints, NOSE!)], copies: [2, 2, 2, 0], synthCopies: [1, 1, 1, 0], jitter: NOSE_JITTER, key: ['nose', NOSE, NOSE_JITTER] };
   const faces = (ss: Sample[]) => ss.filter((s) => s.cls !== 3);
   const pooled = async (ss: Sample[], augment: boolean, tag: string) => {
     const f = await extractFeatures(imageFile, faces(ss), augment, trunkBytes, cache, tag, false, plan);
@@ -803,7 +805,7 @@ export async function main(): Promise<void> {
 
   const folded = fold(head, mean, std);
   const group = rowsPerFace({ lower: LOWER, nose: NOSE });
-  const noseGraph = nose ? { w: nose, taps: NOSE_TAPS, mask: 0, incorrect: 2 } : undefined;
+  const noseGraph = nose ? { w: nose, taps: NOSE_TAPS, mask: LABEL_INDEX.mask, incorrect: LABEL_INDEX.incorrect } : undefined;
   const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_IN_GRAPH, group, noseGraph);
   // The exported graph must reproduce the trained heads: two faces' row groups of a seeded probe.
   const check = await openSession(clsBytes, 1);
@@ -824,7 +826,7 @@ export async function main(): Promise<void> {
     const pooled = poolNoseFeatures(noseX, 2, row, NOSE_TAPS);
     const covered = forward(nose, pooled.x, [0, 1]).logits;
     const k = CLASSES.length;
-    return Float32Array.from([0, 1].flatMap((i) => combineNose(softmaxRow(main, i, k), softmaxRow(covered, i, 2)[0]!, 0, 2)));
+    return Float32Array.from([0, 1].flatMap((i) => combineNose(softmaxRow(main, i, k), softmaxRow(covered, i, 2)[0]!, LABEL_INDEX.mask, LABEL_INDEX.incorrect)));
   };
   const want = await expected(probe);
   if (FLIP_IN_GRAPH) {
