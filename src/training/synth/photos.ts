@@ -15,7 +15,7 @@ import type { VocAnnotation } from '../../eval/voc-read';
 import { Progress } from '../../progress';
 import { rng } from '../random';
 import { PLACEMENT_CYCLE } from './anchors';
-import { pasteLooseMask, synthesizePhoto } from './generate';
+import { pasteLooseMask, synthesizePhoto, TINTED_SHARE } from './generate';
 import type { MaskTemplate } from './templates';
 
 /** Synthetic copies per photo: one turn of PLACEMENT_CYCLE. */
@@ -25,7 +25,7 @@ const LOOSE_PER_PHOTO = 2;
 const LOOSE_MIN = 16;
 const LOOSE_MAX = 120;
 /** Bump when the generator changes in a way the key cannot see. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 
 export interface SynthPhotoEntry {
   /** A key like `maksssksksss12__s1` (variant 1) or `maksssksksss12__n` (loose masks). */
@@ -60,7 +60,7 @@ export async function synthTrainingPhotos(opts: {
   seed: number;
 }): Promise<SynthPhotoEntry[]> {
   const { dataDir, keys, annotations, candidates, templates, seed } = opts;
-  const id = createHash('sha256').update(JSON.stringify([GENERATOR_VERSION, VARIANTS, LOOSE_PER_PHOTO, LOOSE_MIN, LOOSE_MAX, seed, keys, templates.map((t) => [t.name, t.anchors, createHash('sha256').update(t.rgba).digest('hex')])])).digest('hex').slice(0, 12);
+  const id = createHash('sha256').update(JSON.stringify([GENERATOR_VERSION, TINTED_SHARE, VARIANTS, LOOSE_PER_PHOTO, LOOSE_MIN, LOOSE_MAX, seed, keys, templates.map((t) => [t.name, t.anchors, createHash('sha256').update(t.rgba).digest('hex')])])).digest('hex').slice(0, 12);
   const dir = path.join(opts.cache, `synth-${id}`);
   const index = path.join(dir, 'index.json');
   if (existsSync(index)) return JSON.parse(readFileSync(index, 'utf8')) as SynthPhotoEntry[];

@@ -18,7 +18,25 @@ interface Level {
   scale: number;
 }
 
+const lum = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
+
 const pyramids = new WeakMap<MaskTemplate, Level[]>();
+const meanLums = new WeakMap<MaskTemplate, number>();
+
+/** The template's mean luminance over its opaque part (alpha-weighted), what a tint's texture is relative to. */
+function meanLum(t: MaskTemplate): number {
+  const cached = meanLums.get(t);
+  if (cached !== undefined) return cached;
+  let sum = 0, wsum = 0;
+  for (let i = 0; i < t.width * t.height; i++) {
+    const a = t.rgba[i * 4 + 3]! / 255;
+    sum += a * lum(t.rgba[i * 4]!, t.rgba[i * 4 + 1]!, t.rgba[i * 4 + 2]!);
+    wsum += a;
+  }
+  const m = Math.max(wsum > 0 ? sum / wsum : 128, 8);
+  meanLums.set(t, m);
+  return m;
+}
 
 function pyramid(t: MaskTemplate): Level[] {
   const cached = pyramids.get(t);
@@ -88,6 +106,11 @@ export interface Look {
   blur: number;
   /** Sensor noise, standard deviation in 0..255 units. */
   noise: number;
+  /**
+   * A fabric colour that replaces the template's own (0..255 RGB, as lit by white light), keeping the
+   * template's texture: each pixel's luminance relative to the template's mean. Absent: the template's colour.
+   */
+  tint?: [number, number, number];
 }
 
 export interface Painted {
@@ -111,8 +134,6 @@ function boxBlur(a: Float32Array, w: number, h: number, channels: number, passes
     }
   }
 }
-
-const lum = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
 
 /**
  * Paints template `t`, warped by `h` (template pixels -> frame pixels), into `frame` in place.
@@ -158,6 +179,8 @@ export function paintTemplate(frame: RgbFrame, t: MaskTemplate, h: Homography, l
   const passes = Math.max(2, Math.round(Math.min(w, hh) / 6));
   boxBlur(shade, w, hh, 1, passes, 'box');
   const mean = sum / wsum;
+  const tint = look.tint, tintScale = tint ? 1 / meanLum(t) : 0;
+  const rgb = [0, 0, 0];
   for (let y = 0; y < hh; y++) for (let x = 0; x < w; x++) {
     const i = (y * w + x) * 4;
     const a = layer[i + 3]!;
@@ -165,8 +188,14 @@ export function paintTemplate(frame: RgbFrame, t: MaskTemplate, h: Homography, l
     const s = 1 + look.shading * (Math.min(1.6, Math.max(0.4, shade[y * w + x]! / Math.max(mean, 1))) - 1);
     const n = look.noise * gauss(rand);
     const o = ((y1 + y) * frame.width + x1 + x) * 3;
+    for (let c = 0; c < 3; c++) rgb[c] = layer[i + c]! / a;
+    if (tint) {
+      // Folds and seams stay where the template has them, darker or lighter than its mean, in the new colour.
+      const rel = Math.min(1.6, lum(rgb[0]!, rgb[1]!, rgb[2]!) * tintScale);
+      for (let c = 0; c < 3; c++) rgb[c] = tint[c]! * rel;
+    }
     for (let c = 0; c < 3; c++) {
-      const colour = (layer[i + c]! / a) * look.gain * look.cast[c]! * s + n;
+      const colour = rgb[c]! * look.gain * look.cast[c]! * s + n;
       const v = frame.data[o + c]! * (1 - a) + Math.min(255, Math.max(0, colour)) * a;
       frame.data[o + c] = Math.round(v);
     }
