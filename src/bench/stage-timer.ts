@@ -45,22 +45,29 @@ export function round2(x: number): number {
  * A session factory that times every run() per network, telling the face network from the classifier by
  * input name. It wraps the detector's own factory (passed to the daemon), so the detector runs unchanged and
  * onnxruntime stays imported by its driver alone.
+ *
+ * A run counts from its call or from the answer to the network's run before it, whichever is later: runs
+ * sent while others are in flight (the next frame's face network, a frame's classifier calls sent together)
+ * count the time they add, not the wait for the runs ahead (sessions answer in call order).
  */
-export function timedSessions(inner: SessionFactory, timer: StageTimer, stageForInput: Record<string, string>): SessionFactory {
+export function timedSessions(inner: SessionFactory, timer: StageTimer, stageForInput: Record<string, string>, now: () => number = () => performance.now()): SessionFactory {
   return {
     async create(model, options) {
       const session = await inner.create(model, options);
       const stage = stageForInput[session.inputs[0]?.name ?? ''] ?? 'inference (other)';
+      let lastAnswer = -Infinity;
       return {
         inputs: session.inputs,
         outputs: session.outputs,
         close: () => session.close(),
         async run(feeds) {
-          const t0 = performance.now();
+          const t0 = now();
           try {
             return await session.run(feeds);
           } finally {
-            timer.add(stage, performance.now() - t0);
+            const t1 = now();
+            timer.add(stage, t1 - Math.max(t0, lastAnswer));
+            lastAnswer = t1;
           }
         },
       };

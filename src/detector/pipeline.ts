@@ -34,6 +34,8 @@ export interface PipelineContext {
   floor?: number;
   /** The gate: carry readings of settled faces over between classifier runs (absent: read every face every frame). */
   reclassify?: ReclassifyConfig;
+  /** Network rows per classifier call at most, where the network takes any batch (default: the pipeline's own). */
+  classifierRows?: number;
 }
 
 export function greyFrame(width: number, height: number): RgbFrame {

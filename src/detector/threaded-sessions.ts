@@ -44,6 +44,9 @@ export function defaultThreadEntry(): ThreadEntry {
   return ext === '.ts' ? { file, preload: path.join(__dirname, '..', 'camera', 'dev-ts-register.cjs') } : { file };
 }
 
+/** Input buffers kept per input name: the detector has at most two runs of a network away at once. */
+const SPARE_BUFFERS = 2;
+
 interface Pending {
   resolve(out: Record<string, FloatTensor>): void;
   reject(err: Error): void;
@@ -59,10 +62,11 @@ class SessionThread implements InferenceSession {
   private opened: { resolve(): void; reject(err: Error): void } | null = null;
   private closing: Promise<void> | null = null;
   private closed: (() => void) | null = null;
-  /** One input buffer per input name, grown as needed: it travels to the thread and back with each run. */
-  private readonly buffers = new Map<string, ArrayBuffer>();
-  /** Runs go to the thread one at a time: the input buffers are away while a run is. */
-  private chain: Promise<unknown> = Promise.resolve();
+  /**
+   * Spare input buffers per input name, grown as needed: each travels to the thread with a run and back
+   * with its result. A run sent while others are away takes a new one; at most SPARE_BUFFERS are kept.
+   */
+  private readonly buffers = new Map<string, ArrayBuffer[]>();
 
   constructor(entry: ThreadEntry, private readonly name: string) {
     // The thread's JavaScript holds one run's outputs at a time: a small heap keeps its memory small (the
@@ -86,13 +90,12 @@ class SessionThread implements InferenceSession {
     });
   }
 
+  /**
+   * Sent at once, not after the run before it is answered: the thread queues its messages and runs them in
+   * order, so it starts the next run as soon as one ends instead of idling while the answer travels to the
+   * main thread and the next run travels back (the face network's thread waited so on every frame).
+   */
   run(feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>> {
-    const result = this.chain.then(() => this.send(feeds));
-    this.chain = result.catch(() => undefined);
-    return result;
-  }
-
-  private send(feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.closing) return Promise.reject(new Error(`inference session ${this.name} is closed`));
     const id = this.nextId++;
@@ -100,8 +103,7 @@ class SessionThread implements InferenceSession {
     // faster than it was collected (peak RSS +100 MB on the bench). Callers keep their own buffers.
     const wire: Record<string, MovedFeed> = {};
     for (const [name, t] of Object.entries(feeds)) {
-      let buffer = this.buffers.get(name);
-      this.buffers.delete(name);
+      let buffer = this.buffers.get(name)?.pop();
       if (!buffer || buffer.byteLength < t.data.byteLength) buffer = new ArrayBuffer(t.data.byteLength);
       new Float32Array(buffer, 0, t.data.length).set(t.data);
       wire[name] = { buffer, length: t.data.length, dims: t.dims };
@@ -140,7 +142,11 @@ class SessionThread implements InferenceSession {
       this.opened?.resolve();
       this.opened = null;
     } else if (m.op === 'result') {
-      for (const [name, b] of Object.entries(m.returned)) this.buffers.set(name, b);
+      for (const [name, b] of Object.entries(m.returned)) {
+        const spare = this.buffers.get(name) ?? [];
+        if (spare.length < SPARE_BUFFERS) spare.push(b);
+        this.buffers.set(name, spare);
+      }
       this.take(m.id)?.resolve(m.outputs);
     } else if (m.op === 'failed') {
       const err = new Error(m.message);

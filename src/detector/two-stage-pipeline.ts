@@ -13,6 +13,14 @@ import { checkInputMeta, checkOutputDims, checkOutputMeta, fixedBatch } from './
 import { twoStageScores } from './two-stage-score';
 import type { Box, Detection, MaskLabel, RgbFrame } from './types';
 
+/**
+ * At most this many network rows go to the classifier in one call (two faces, or one face and its mirror
+ * image, with the face, lower-face and nose crops). Its activations take about 1.9 MB a row, and onnxruntime's
+ * CPU arena grows in powers of two to the largest call it has seen and never shrinks: one frame with a
+ * dozen rows grew it by a 32 MB region held for the rest of the run. More calls cost about 0.05 ms each.
+ */
+export const CLASSIFIER_ROWS_PER_RUN = 6;
+
 interface Classified {
   probs: number[];
   /** The refined face box as fractions of the crop, when the classifier has a box output. */
@@ -53,6 +61,8 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   const reported = cs.labels.map((l, i) => [l, i] as const).filter((e): e is readonly [MaskLabel, number] => e[0] !== 'not_face');
   const notFace = cs.labels.indexOf('not_face');
 
+  // Network rows per classifier call on a network that takes any batch (a fixed batch sets its own).
+  const maxRows = ctx.classifierRows ?? CLASSIFIER_ROWS_PER_RUN;
   const faceStage = createFaceStage(faceSession, dec.face, id, ctx.floor, faceBatch);
   const detectFaces = (frame: RgbFrame) => faceStage.detect(frame);
 
@@ -67,33 +77,42 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
 
   /** `crops[i]`: face i's rows, as classifierRows gives them. */
   async function classify(frame: RgbFrame, crops: readonly CropRegion[][], flip: readonly boolean[]): Promise<Classified[]> {
-    const rows: Row[] = crops.map((_, i) => ({ crop: i, mirrored: false }));
-    crops.forEach((_, i) => {
-      if (flip[i]) rows.push({ crop: i, mirrored: true });
-    });
+    // Face by face, each plain row followed by its mirror image, so that a call split by the batch keeps a
+    // face's two rows together.
+    const rows: Row[] = crops.flatMap((_, i) => (flip[i] ? [{ crop: i, mirrored: false }, { crop: i, mirrored: true }] : [{ crop: i, mirrored: false }]));
     const n = cs.labels.length;
     const raw = new Float32Array(crops.length * n);
     const boxes = cs.outputs.box ? new Float32Array(crops.length * 4) : undefined;
-    const chunk = clsBatch ? Math.max(1, Math.floor(clsBatch / per)) : rows.length;
-    for (let start = 0; start < rows.length; start += chunk) {
-      const part = rows.slice(start, start + chunk);
-      const data = new Float32Array(chunk * per * cropSize);
-      // A mirrored row copies its crop's plain row when that is in the same call (the usual case: plain
-      // rows come first); only a fixed small batch that split them resamples the crop.
-      const plainSlot = new Map<number, number>();
-      part.forEach((r, i) => {
-        const from = r.mirrored ? plainSlot.get(r.crop) : undefined;
-        const slot = i * per;
-        if (from !== undefined) data.copyWithin(slot * cropSize, from * per * cropSize, (from + 1) * per * cropSize);
-        else crops[r.crop]!.forEach((c, k) => cropToInput(frame, c, cs.input, data, slot + k));
-        if (r.mirrored) for (let k = 0; k < per; k++) mirrorSlot(cs.input, data, slot + k);
-        else plainSlot.set(r.crop, i);
-      });
-      const out = await clsSession.run({ [cs.input.name]: { data, dims: inputDims(cs.input, chunk * per) } });
+    const chunk = Math.max(1, Math.floor((clsBatch ?? maxRows) / per));
+    const parts: Row[][] = [];
+    for (let start = 0; start < rows.length; start += chunk) parts.push(rows.slice(start, start + chunk));
+    // Every call is sent before the first is answered: a session on its own thread runs them back to back.
+    const outs = await Promise.all(
+      parts.map((part) => {
+        // A fixed batch is filled up (unused slots stay zero); any other batch is only as large as the call.
+        const slots = clsBatch ? chunk : part.length;
+        const data = new Float32Array(slots * per * cropSize);
+        // A mirrored row copies its crop's plain row when that is in the same call (the usual case: they are
+        // neighbours); only a batch that split them resamples the crop.
+        const plainSlot = new Map<number, number>();
+        part.forEach((r, i) => {
+          const from = r.mirrored ? plainSlot.get(r.crop) : undefined;
+          const slot = i * per;
+          if (from !== undefined) data.copyWithin(slot * cropSize, from * per * cropSize, (from + 1) * per * cropSize);
+          else crops[r.crop]!.forEach((c, k) => cropToInput(frame, c, cs.input, data, slot + k));
+          if (r.mirrored) for (let k = 0; k < per; k++) mirrorSlot(cs.input, data, slot + k);
+          else plainSlot.set(r.crop, i);
+        });
+        return clsSession.run({ [cs.input.name]: { data, dims: inputDims(cs.input, slots * per) } });
+      }),
+    );
+    parts.forEach((part, p) => {
+      const slots = clsBatch ? chunk : part.length;
+      const out = outs[p]!;
       const scores = out[cs.outputs.scores];
-      checkOutputDims(cs.outputs.scores, scores?.dims, [chunk, n], id, 'decoder.classifier.outputs.scores');
+      checkOutputDims(cs.outputs.scores, scores?.dims, [slots, n], id, 'decoder.classifier.outputs.scores');
       const box = cs.outputs.box ? out[cs.outputs.box] : undefined;
-      if (cs.outputs.box) checkOutputDims(cs.outputs.box, box?.dims, [chunk, 4], id, 'decoder.classifier.outputs.box');
+      if (cs.outputs.box) checkOutputDims(cs.outputs.box, box?.dims, [slots, 4], id, 'decoder.classifier.outputs.box');
       // A flipped crop's two rows are averaged: raw outputs (logits) before the activation, and boxes
       // with the mirror image's box taken back.
       part.forEach((r, i) => {
@@ -105,7 +124,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
         const fromMirror = r.mirrored ? mirrorFractionBox(b) : b;
         for (let j = 0; j < 4; j++) boxes[o + j]! += w * fromMirror[j]!;
       });
-    }
+    });
     return crops.map((_, i) => {
       const r: Classified = { probs: classProbabilities(raw, i, cs) };
       if (boxes) r.box = Array.from(boxes.subarray(4 * i, 4 * i + 4)) as Box;

@@ -68,3 +68,18 @@ test('a thread that dies fails the run in flight and every later one, naming the
   await expect(s.run(feeds)).rejects.toThrow(/test:dying/);
   await s.close();
 });
+
+test('runs are sent to the thread at once: it holds the next run while one is in progress, answers stay in call order', async () => {
+  const s = await threadedSessions({ file: path.join(__dirname, '..', 'fixtures', 'queue-session-thread.cjs') }).create(new Uint8Array(), { ...options, logId: 'test:queue' });
+  try {
+    const got = await Promise.all([1, 2, 3].map((v) => s.run({ x: { data: new Float32Array([v]), dims: [1] } })));
+    // Each run takes 50 ms on the thread; all three had reached it before the first was answered.
+    expect(got.map((g) => Array.from(g.seen!.data))).toEqual([
+      [3, 1],
+      [3, 2],
+      [3, 3],
+    ]);
+  } finally {
+    await s.close();
+  }
+});

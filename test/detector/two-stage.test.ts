@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createDetector } from '../../src/detector/detector';
 import { ManifestSchema, type TwoStageDecoder } from '../../src/detector/manifest';
 import { ortSessionFactory } from '../../src/detector/ort-session';
+import { CLASSIFIER_ROWS_PER_RUN } from '../../src/detector/two-stage-pipeline';
 import type { SessionFactory } from '../../src/detector/runtime';
 import type { Detection, RgbFrame } from '../../src/detector/types';
 import { memoryLogger } from '../../src/log';
@@ -358,6 +359,8 @@ describe('a nose crop (classifier.nose)', () => {
   const leftFace = (faces: Detection[]) => faces.find((f) => f.box[0] < 32)!;
   const nose = { scale: 0.25, centre: 0 };
   const lower = { scale: 0.5, centre: 1 };
+  // An asymmetric refined box: a mirrored row that were not taken back would move the averaged box.
+  const box: [number, number, number, number] = [0.1, 0.2, 0.5, 0.9];
 
   it('sends each face as a (face crop, lower crop, nose crop) group and reads one output row per face', async () => {
     const runs: { input: string; dims: number[] }[] = [];
@@ -380,6 +383,27 @@ describe('a nose crop (classifier.nose)', () => {
     const faces = await detect(twoStageFolder({ nose: { ...nose, weights: reading(1, 2) }, flip: 'all', classifierBatch: 4 }), frame(), runs);
     expect(runs.filter((r) => r.input === 'crop').map((r) => r.dims)).toEqual([[4, 3, 8, 8], [4, 3, 8, 8]]);
     expect(leftFace(faces).label).toBe('no_mask');
+  });
+
+  it(`splits a frame's rows into calls of at most ${CLASSIFIER_ROWS_PER_RUN} rows, whole groups with each face's mirror image beside it; the readings are the one-call readings`, async () => {
+    const opts = { lower: { ...lower, weights: [] }, nose: { ...nose, weights: reading(2, 3) }, flip: 'all' as const, box };
+    const split: { input: string; dims: number[] }[] = [];
+    const faces = await detect(twoStageFolder(opts), frame(), split);
+    // 2 faces x 2 (mirrored) x 3 rows = 12 rows.
+    const calls = split.filter((r) => r.input === 'crop').map((r) => r.dims[0]!);
+    expect(calls.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.every((n) => n <= CLASSIFIER_ROWS_PER_RUN && n % 3 === 0)).toBe(true);
+    // A network with a fixed batch of 12 takes all of them in one call.
+    const whole: { input: string; dims: number[] }[] = [];
+    const once = await detect(twoStageFolder({ ...opts, classifierBatch: 12 }), frame(), whole);
+    expect(whole.filter((r) => r.input === 'crop').map((r) => r.dims[0])).toEqual([12]);
+    expect(faces).toHaveLength(2);
+    faces.forEach((f, i) => {
+      expect(f.label).toBe(once[i]!.label);
+      closeTo(Object.values(f.scores), Object.values(once[i]!.scores));
+      closeTo(f.box, once[i]!.box);
+    });
   });
 
   it('refuses a classifier whose fixed batch is not a multiple of the group, at load', async () => {
