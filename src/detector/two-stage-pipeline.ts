@@ -84,13 +84,15 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     const raw = new Float32Array(crops.length * n);
     const boxes = cs.outputs.box ? new Float32Array(crops.length * 4) : undefined;
     const chunk = Math.max(1, Math.floor((clsBatch ?? maxRows) / per));
-    const parts: Row[][] = [];
-    for (let start = 0; start < rows.length; start += chunk) parts.push(rows.slice(start, start + chunk));
+    // A fixed batch is filled up (unused slots stay zero); any other batch is only as large as the call.
+    const parts: { rows: Row[]; slots: number }[] = [];
+    for (let start = 0; start < rows.length; start += chunk) {
+      const part = rows.slice(start, start + chunk);
+      parts.push({ rows: part, slots: clsBatch ? chunk : part.length });
+    }
     // Every call is sent before the first is answered: a session on its own thread runs them back to back.
     const outs = await Promise.all(
-      parts.map((part) => {
-        // A fixed batch is filled up (unused slots stay zero); any other batch is only as large as the call.
-        const slots = clsBatch ? chunk : part.length;
+      parts.map(({ rows: part, slots }) => {
         const data = new Float32Array(slots * per * cropSize);
         // A mirrored row copies its crop's plain row when that is in the same call (the usual case: they are
         // neighbours); only a batch that split them resamples the crop.
@@ -106,8 +108,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
         return clsSession.run({ [cs.input.name]: { data, dims: inputDims(cs.input, slots * per) } });
       }),
     );
-    parts.forEach((part, p) => {
-      const slots = clsBatch ? chunk : part.length;
+    parts.forEach(({ rows: part, slots }, p) => {
       const out = outs[p]!;
       const scores = out[cs.outputs.scores];
       checkOutputDims(cs.outputs.scores, scores?.dims, [slots, n], id, 'decoder.classifier.outputs.scores');
