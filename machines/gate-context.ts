@@ -14,6 +14,10 @@ export interface GateSettings {
   relayOpenMs: number;
   holdMaxMs: number;
   escalateAfterMs: number;
+  /** Someone at decision size undecided this long is asked to look at the camera (the door stays locked). */
+  undecidedPromptMs: number;
+  /** Still undecided this long (from the same start, > undecidedPromptMs): staff are notified; null never. */
+  undecidedStaffMs: number | null;
   failMode: 'secure' | 'open';
   maintenanceRelay: 'locked' | 'released';
   selfTestBlinkMs: number;

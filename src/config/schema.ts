@@ -36,6 +36,11 @@ export const ConfigSchema = z
       // A full window of fresh votes: the clear rests on no vote from before it.
       issue(['gate', 'clearAfterAlert', 'maskFrames'], `expected at least evidence.windowFrames (${ev.windowFrames}), got ${after.maskFrames}`);
     }
+    const staffMs = c.gate.undecidedStaffMs;
+    if (staffMs !== null && staffMs <= c.gate.undecidedPromptMs) {
+      // Staff come after the person has been asked: the prompt first, then the notification.
+      issue(['gate', 'undecidedStaffMs'], `expected more than gate.undecidedPromptMs (${c.gate.undecidedPromptMs}), or null for never, got ${staffMs}`);
+    }
     const z0 = c.gate.zone;
     if (z0.x + z0.width > 1 + 1e-9) issue(['gate', 'zone', 'width'], `expected x + width <= 1, got ${z0.x + z0.width}`);
     if (z0.y + z0.height > 1 + 1e-9) issue(['gate', 'zone', 'height'], `expected y + height <= 1, got ${z0.y + z0.height}`);

@@ -13,6 +13,8 @@ export function gateSettingsFromConfig(c: Config): GateSettings {
     relayOpenMs: g.relayOpenMs,
     holdMaxMs: g.holdMaxMs,
     escalateAfterMs: g.escalateAfterMs,
+    undecidedPromptMs: g.undecidedPromptMs,
+    undecidedStaffMs: g.undecidedStaffMs,
     failMode: g.failMode,
     maintenanceRelay: g.maintenanceRelay,
     selfTestBlinkMs: g.selfTestBlinkMs,

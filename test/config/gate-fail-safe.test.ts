@@ -76,3 +76,30 @@ describe('gate.clearAfterAlert', () => {
     ]);
   });
 });
+
+describe('gate.undecidedPromptMs and gate.undecidedStaffMs', () => {
+  test('defaults: asked after 4 s, staff after 20 s; passed to the statechart; null never notifies staff', () => {
+    const c = loadConfig({ env: {} });
+    expect([c.gate.undecidedPromptMs, c.gate.undecidedStaffMs]).toEqual([4000, 20_000]);
+    expect(gateSettingsFromConfig(c)).toMatchObject({ undecidedPromptMs: 4000, undecidedStaffMs: 20_000 });
+    const never = loadConfig({ env: {}, text: 'gate:\n  undecidedPromptMs: 6000\n  undecidedStaffMs: null\n' });
+    expect(gateSettingsFromConfig(never)).toMatchObject({ undecidedPromptMs: 6000, undecidedStaffMs: null });
+    expect(loadConfig({ env: { MASK_GATE__GATE__UNDECIDED_STAFF_MS: 'null' } }).gate.undecidedStaffMs).toBeNull();
+  });
+
+  test('bad values are refused, each with its path', () => {
+    expect(problemsOf('gate:\n  undecidedPromptMs: 500\n  undecidedStaffMs: soon\n')).toEqual([
+      'gate.undecidedPromptMs: expected a number >= 1000, got 500 (site.yaml:2)',
+      'gate.undecidedStaffMs: expected a number, got "soon" (site.yaml:3)',
+    ]);
+    expect(problemsOf('gate:\n  undecidedPromptMs: 4000.5\n')).toEqual(['gate.undecidedPromptMs: expected an integer, got 4000.5 (site.yaml:2)']);
+  });
+
+  test('staff must come after the prompt: undecidedStaffMs <= undecidedPromptMs is refused (0 is not "never": null is)', () => {
+    expect(problemsOf('gate:\n  undecidedStaffMs: 4000\n')).toEqual(['gate.undecidedStaffMs: expected more than gate.undecidedPromptMs (4000), or null for never, got 4000 (site.yaml:2)']);
+    expect(problemsOf('gate:\n  undecidedStaffMs: 0\n')).toEqual(['gate.undecidedStaffMs: expected more than gate.undecidedPromptMs (4000), or null for never, got 0 (site.yaml:2)']);
+    // The default staff time under a longer prompt time: the problem names the value in force.
+    expect(problemsOf('gate:\n  undecidedPromptMs: 30000\n')).toEqual(['gate.undecidedStaffMs: expected more than gate.undecidedPromptMs (30000), or null for never, got 20000 (site.yaml:1)']);
+    expect(loadConfig({ env: {}, text: 'gate:\n  undecidedPromptMs: 30000\n  undecidedStaffMs: 30001\n' }).gate.undecidedStaffMs).toBe(30_001);
+  });
+});

@@ -100,7 +100,7 @@ describe('environment overrides', () => {
 
   test('a bad override names the variable, not a line', () => {
     expect(problemsOf('', { MASK_GATE__GATE__RELAY_OPEN_MS: 'later', MASK_GATE__GATE__RELAY_OPENING: '1' })).toEqual([
-      'gate: expected a config key (known: zone, decideMinFacePx, stationaryAfterMs, stationaryTolerance, ignoreZones, evidence, clearAfterAlert, personGoneMs, relayMode, relayOpenMs, holdMaxMs, escalateAfterMs, failMode, maintenanceRelay, selfTestBlinkMs, faultRetryMs, feverThresholdC, buzzer), got "RELAY_OPENING" (env MASK_GATE__GATE__RELAY_OPENING)',
+      'gate: expected a config key (known: zone, decideMinFacePx, stationaryAfterMs, stationaryTolerance, ignoreZones, evidence, clearAfterAlert, personGoneMs, relayMode, relayOpenMs, holdMaxMs, escalateAfterMs, undecidedPromptMs, undecidedStaffMs, failMode, maintenanceRelay, selfTestBlinkMs, faultRetryMs, feverThresholdC, buzzer), got "RELAY_OPENING" (env MASK_GATE__GATE__RELAY_OPENING)',
       'gate.relayOpenMs: expected a number, got "later" (env MASK_GATE__GATE__RELAY_OPEN_MS)',
     ]);
   });

@@ -110,6 +110,23 @@ export const GateSection = z.strictObject({
   holdMaxMs: Ms.default(15000),
   /** An alert lasting this long notifies staff. */
   escalateAfterMs: Ms.default(20000),
+  /**
+   * Someone at decision size whom the gate cannot decide (e.g. a mask the nose head doubts) keeps the door
+   * locked and is never cleared by waiting. After this long undecided they are asked to look at the camera
+   * (voice `look_at_camera`, kiosk and display): 4 s, so a masked person waits about 4 s at most before being
+   * told what to do, while people the gate does decide are rarely asked (the bench's decisions come 1.4 s
+   * after decision size at p95). At least 1 s: earlier, the prompt would talk over people still being read.
+   * The clock restarts whenever nobody at decision size is undecided (stepped back, only masked people left);
+   * a face that has not moved yet (perhaps a picture) holds the gate but is not asked, nor reported to staff.
+   */
+  undecidedPromptMs: z.number().int().min(1000).max(3_600_000).default(4000),
+  /**
+   * Still undecided this long (longer than undecidedPromptMs; the remainder runs from the prompt): staff are
+   * notified (reason `undecided`: event log, MQTT, dashboard) and the kiosk says staff are coming. 20 s, like
+   * escalateAfterMs: someone left at a locked door for that long needs a person. Not an alert: no red, no
+   * buzzer, and the door stays locked. null: staff are never notified (the prompt still is).
+   */
+  undecidedStaffMs: Ms.nullable().default(20000),
   /** Relay during a fault: `secure` keeps it locked, `open` releases it. Building codes decide per door. */
   failMode: z.enum(['secure', 'open']).default('secure'),
   /** Relay in maintenance. */
