@@ -72,4 +72,4 @@ export type GateEvent =
 export type AlertReason = 'no_mask' | 'incorrect' | 'fever';
 
 /** Voice prompts the machine asks for; the audio layer maps them to WAV files per language. */
-export type PromptId = 'thank_you' | 'wear_mask' | 'cover_nose' | 'temperature' | 'escalation' | 'override';
+export type PromptId = 'thank_you' | 'wear_mask' | 'cover_nose' | 'temperature' | 'look_at_camera' | 'escalation' | 'override';

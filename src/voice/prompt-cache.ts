@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { PromptId } from '../../machines/gate-events';
 import type { Logger } from '../log';
 import { synthesize } from './espeak';
-import { SPOKEN_PROMPTS, promptTextsFor, type PromptTextSet } from './prompt-texts';
+import type { ConfiguredPromptTexts } from '../config/sections/services';
+import { SPOKEN_PROMPTS, promptLinesFor, type PromptLine, type SpokenPromptId } from './prompt-texts';
 import { chimeWav, readWavInfo } from './wav';
 
 /** The WAV files of one prompt, in the order they are played (one per language; one chime for escalation). */
@@ -13,7 +14,7 @@ export type PromptFiles = Map<PromptId, string[]>;
 export interface PromptCacheOptions {
   dir: string;
   languages: readonly string[];
-  texts: Record<string, PromptTextSet>;
+  texts: Readonly<Record<string, ConfiguredPromptTexts>>;
   log: Logger;
   /** espeak-ng binary (tests may point elsewhere). */
   espeak?: string;
@@ -36,20 +37,23 @@ export async function buildPromptFiles(o: PromptCacheOptions): Promise<PromptFil
   const synth = o.synth ?? synthesize;
   const files: PromptFiles = new Map();
   for (const lang of o.languages) {
-    let texts: PromptTextSet;
+    let lines: Record<SpokenPromptId, PromptLine>;
     try {
-      texts = promptTextsFor(lang, o.texts);
+      lines = promptLinesFor(lang, o.texts);
     } catch (e) {
       o.log.error('voice language skipped', { lang, error: e });
       continue;
     }
     for (const id of SPOKEN_PROMPTS) {
-      const file = path.join(o.dir, `${id}-${lang}-${cacheKey('espeak-ng', lang, texts[id])}.wav`);
+      const { text, voice } = lines[id];
+      // Named by voice: a prompt that falls back to English is one file, played once, not once per language.
+      const file = path.join(o.dir, `${id}-${voice}-${cacheKey('espeak-ng', voice, text)}.wav`);
+      if (files.get(id)?.includes(file)) continue;
       try {
         if (!(await isValidWav(file))) {
           // Write beside and rename: a crash mid-write never leaves a truncated file that looks cached.
           const tmp = `${file}.${process.pid}.tmp`;
-          await synth(texts[id], lang, tmp, o.espeak);
+          await synth(text, voice, tmp, o.espeak);
           readWavInfo(await readFile(tmp));
           await rename(tmp, file);
         }

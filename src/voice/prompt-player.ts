@@ -10,6 +10,7 @@ export const PROMPT_PRIORITY: Record<PromptId, number> = {
   cover_nose: 3,
   temperature: 3,
   override: 2,
+  look_at_camera: 2,
   thank_you: 1,
 };
 

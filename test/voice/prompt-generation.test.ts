@@ -5,6 +5,7 @@ import { memoryLogger } from '../../src/log';
 import { synthesize } from '../../src/voice/espeak';
 import { FakeAudioSink } from '../../src/voice/fake-audio-sink';
 import { buildPromptFiles } from '../../src/voice/prompt-cache';
+import { promptLinesFor } from '../../src/voice/prompt-texts';
 import { chimeWav, readWavInfo } from '../../src/voice/wav';
 import { VoiceService, voiceListener } from '../../src/voice/voice-service';
 import { loadConfig } from '../../src/config/load';
@@ -68,7 +69,8 @@ test('prompt files are cached by text and voice: a second build makes nothing, a
   };
   const texts = {};
   const first = await buildPromptFiles({ dir, languages: ['en', 'yue'], texts, log: memoryLogger(), synth });
-  expect(calls).toHaveLength(10);
+  // Six spoken prompts in two languages.
+  expect(calls).toHaveLength(12);
   expect(first.get('wear_mask')![0]).toContain('-en-');
   expect(first.get('wear_mask')![1]).toContain('-yue-');
   expect(first.get('escalation')).toHaveLength(1);
@@ -107,4 +109,44 @@ test('the service speaks a gate prompt in English then Cantonese through its sin
 
 test('config: a language without built-in or configured texts is a config error', () => {
   expect(() => loadConfig({ text: 'voice: { languages: [en, fr] }', env: {} })).toThrow(/voice\.texts\.fr/);
+});
+
+describe('look_at_camera, a prompt added after sites wrote their own texts', () => {
+  // A site's texts from before look_at_camera existed.
+  const older = { thank_you: 'Thanks, come in', wear_mask: 'Mask on, please', cover_nose: 'Nose too, please', temperature: 'Please see staff', override: 'Go ahead' };
+
+  test('built in for English and Cantonese', () => {
+    expect(promptLinesFor('en', {}).look_at_camera).toEqual({ text: 'Please look at the camera', voice: 'en' });
+    expect(promptLinesFor('yue', {}).look_at_camera).toEqual({ text: '請望住鏡頭', voice: 'yue' });
+  });
+
+  test('a config without it still loads; the prompt falls back to the built-in text of the language, else English read in English', () => {
+    const c = loadConfig({ text: `voice:\n  languages: [en, yue, fr]\n  texts:\n    en: ${JSON.stringify(older)}\n    fr: ${JSON.stringify(older)}\n`, env: {} });
+    expect(c.voice.texts.en).toEqual(older);
+    const en = promptLinesFor('en', c.voice.texts);
+    expect(en.thank_you).toEqual({ text: 'Thanks, come in', voice: 'en' });
+    expect(en.look_at_camera).toEqual({ text: 'Please look at the camera', voice: 'en' });
+    expect(promptLinesFor('fr', c.voice.texts).look_at_camera).toEqual({ text: 'Please look at the camera', voice: 'en' });
+    expect(promptLinesFor('fr', c.voice.texts).wear_mask).toEqual({ text: 'Mask on, please', voice: 'fr' });
+  });
+
+  test('a configured text is used; an empty one is refused', () => {
+    const own = { ...older, look_at_camera: 'Face the camera, please' };
+    expect(promptLinesFor('en', loadConfig({ text: `voice: { texts: { en: ${JSON.stringify(own)} } }`, env: {} }).voice.texts).look_at_camera.text).toBe('Face the camera, please');
+    expect(() => loadConfig({ text: `voice: { texts: { en: ${JSON.stringify({ ...older, look_at_camera: '' })} } }`, env: {} })).toThrow(/voice\.texts\.en\.look_at_camera: expected text of length >= 1/);
+  });
+
+  test('generated for every language; an English fallback is one file, played once', async () => {
+    const calls: string[] = [];
+    const synth: typeof synthesize = async (text, voice, out) => {
+      calls.push(`${voice}:${text}`);
+      return synthesize(text, voice, out);
+    };
+    const both = await buildPromptFiles({ dir, languages: ['en', 'yue'], texts: { en: older }, log: memoryLogger(), synth });
+    expect(both.get('look_at_camera')!.map((f) => path.basename(f))).toEqual([expect.stringMatching(/^look_at_camera-en-/), expect.stringMatching(/^look_at_camera-yue-/)]);
+    expect(calls).toEqual(expect.arrayContaining(['en:Please look at the camera', 'yue:請望住鏡頭']));
+    const withFr = await buildPromptFiles({ dir, languages: ['en', 'fr'], texts: { fr: older }, log: memoryLogger(), synth });
+    expect(withFr.get('look_at_camera')).toEqual([both.get('look_at_camera')![0]]);
+    expect(withFr.get('wear_mask')).toHaveLength(2);
+  });
 });

@@ -48,20 +48,27 @@ export const MqttSection = z.strictObject({
   statsIntervalMs: z.number().int().min(1000).max(3_600_000).default(60_000),
 });
 
-const PromptTexts = z.strictObject({
+/**
+ * One language's prompt texts. The prompts the gate had before look_at_camera are required; look_at_camera
+ * (issue 15) is optional so that a site's existing texts keep loading: left out, it is spoken in the built-in
+ * text for that language, or in English (by the English voice) for a language without built-in texts.
+ */
+export const PromptTexts = z.strictObject({
   thank_you: z.string().min(1),
   wear_mask: z.string().min(1),
   cover_nose: z.string().min(1),
   temperature: z.string().min(1),
+  look_at_camera: z.string().min(1).optional(),
   override: z.string().min(1),
 });
+export type ConfiguredPromptTexts = z.infer<typeof PromptTexts>;
 
 export const VoiceSection = z.strictObject({
   enabled: z.boolean().default(true),
   /** espeak-ng voices, played one after another: e.g. [en, yue]. */
   languages: z.array(z.string().regex(/^[a-z]{2,3}(-[a-z0-9]+)*$/i)).min(1).default(['en']),
   sink: z.enum(['auto', 'alsa', 'aplay', 'none']).default('auto'),
-  /** Prompt text per language; languages without an entry use the built-in English/Cantonese texts. */
+  /** Prompt text per language; languages without an entry use the built-in English/Cantonese texts (PromptTexts). */
   texts: z.record(z.string(), PromptTexts).default({}),
   /** Generated prompt WAVs, cached by a hash of text and voice so a text change regenerates only that file. */
   cacheDir: z.string().min(1).default('./data/voice-cache'),
