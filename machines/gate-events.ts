@@ -71,5 +71,11 @@ export type GateEvent =
 /** Why the gate is alerting. Each reason has its own voice prompt. */
 export type AlertReason = 'no_mask' | 'incorrect' | 'fever';
 
+/**
+ * Why staff are notified: an alert that lasted escalateAfterMs (its reason), or someone at the door the gate
+ * could not decide on for undecidedStaffMs (`undecided`: no alert, the door just stays locked).
+ */
+export type StaffReason = AlertReason | 'undecided';
+
 /** Voice prompts the machine asks for; the audio layer maps them to WAV files per language. */
 export type PromptId = 'thank_you' | 'wear_mask' | 'cover_nose' | 'temperature' | 'look_at_camera' | 'escalation' | 'override';

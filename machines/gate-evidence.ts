@@ -219,6 +219,18 @@ export const isUnmasked = (p: PersonDecision): boolean => p.verdict === 'no_mask
 export const someoneUnmasked = (people: readonly PersonDecision[]): boolean => people.some(isUnmasked);
 export const someoneUndecided = (people: readonly PersonDecision[]): boolean => people.some((p) => p.verdict === 'undecided');
 
+/**
+ * Whether someone undecided has moved since they appeared: a person to talk to. A face that has not moved may
+ * be a picture (gate.stationaryAfterMs), which holds the gate but is not asked to look at the camera, nor
+ * reported to staff. With `seenAt`, only someone seen in that frame counts (not one missed, or walking off).
+ */
+export function someoneUndecidedWhoMoved(tracks: Tracks, people: readonly PersonDecision[], seenAt?: number): boolean {
+  return people.some((p) => {
+    const tr = tracks[p.id];
+    return p.verdict === 'undecided' && tr?.moved === true && (seenAt === undefined || tr.lastSeen === seenAt);
+  });
+}
+
 /** Whether anyone the gate decides on has not been cleared before (a clear opens only for someone new). */
 export function someoneNotYetCleared(tracks: Tracks, people: readonly PersonDecision[]): boolean {
   return people.some((p) => !tracks[p.id]?.cleared);

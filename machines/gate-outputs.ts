@@ -9,6 +9,10 @@ export type DisplayMessage =
   | 'ready'
   | 'step_closer'
   | 'please_wait'
+  /** Undecided for gate.undecidedPromptMs: face the camera, mask over nose and mouth. */
+  | 'look_at_camera'
+  /** Undecided for gate.undecidedStaffMs: staff are on their way (not an alert: neutral, door locked). */
+  | 'staff_notified'
   | 'measuring'
   | 'welcome'
   | 'wear_mask'
@@ -50,7 +54,17 @@ export function indicationFor(s: GateSnapshot): Indication {
   if (s.matches('override')) return { ...base, greenLed: 'blink', relay: 'released', display: 'staff_override' };
   // Faces in the zone, all below decision size: they are not at the door yet.
   const onlyFarFaces = ctx.people.length === 0 && ctx.farFaces > 0;
-  if (s.matches({ operating: { door: 'evaluating' } })) return { ...base, display: onlyFarFaces ? 'step_closer' : 'please_wait' };
+  if (s.matches({ operating: { door: 'evaluating' } })) {
+    // Locked and quiet whatever the substate: an undecided person is told what to do, never alerted.
+    const display: DisplayMessage = onlyFarFaces
+      ? 'step_closer'
+      : s.matches({ operating: { door: { evaluating: 'staffCalled' } } })
+        ? 'staff_notified'
+        : s.matches({ operating: { door: { evaluating: 'prompted' } } })
+          ? 'look_at_camera'
+          : 'please_wait';
+    return { ...base, display };
+  }
   if (s.matches({ operating: { door: 'screening' } })) return { ...base, display: 'measuring' };
   if (s.matches({ operating: { door: 'cleared' } })) {
     return { ...base, greenLed: 'on', relay: s.matches({ operating: { door: { cleared: 'open' } } }) ? 'released' : 'locked', display: 'welcome' };
@@ -64,13 +78,22 @@ export function indicationFor(s: GateSnapshot): Indication {
   return base;
 }
 
+/**
+ * Door substates named by their parent alone: `evaluating` was one state before it had substates, and MQTT
+ * subscribers, logs and the dashboard know it by that name. Its later stages are `evaluating.prompted` and
+ * `evaluating.staffCalled`.
+ */
+const PLAIN_SUBSTATES: Record<string, readonly string[]> = { evaluating: ['checking', 'promptDue'] };
+
 /** A compact name of the state for logs, MQTT and the dashboard: e.g. "alert.escalated". */
 export function gateStateName(s: GateSnapshot): string {
   const v = s.value;
   if (typeof v === 'string') return v;
   if ('operating' in v) {
     const door = (v.operating as Record<string, unknown>).door;
-    return typeof door === 'string' ? door : Object.entries(door as Record<string, string>).map(([k, sub]) => `${k}.${sub}`)[0]!;
+    if (typeof door === 'string') return door;
+    const [k, sub] = Object.entries(door as Record<string, string>)[0]!;
+    return PLAIN_SUBSTATES[k]?.includes(sub) ? k : `${k}.${sub}`;
   }
   return Object.keys(v)[0]!;
 }

@@ -1,6 +1,6 @@
 import { and, assign, fromPromise, not, raise, setup } from 'xstate';
 import { initialContext, SELF_RETRYING, type GateContext, type GateSettings } from './gate-context';
-import type { AlertReason, FaultSource, GateEvent, PromptId } from './gate-events';
+import type { AlertReason, FaultSource, GateEvent, PromptId, StaffReason } from './gate-events';
 import {
   addObservations,
   alertedTracks,
@@ -14,6 +14,7 @@ import {
   someoneOutOfSight,
   peopleAtDecisionSize,
   someoneUndecided,
+  someoneUndecidedWhoMoved,
   someoneUnmasked,
   verdictOf,
   type GateVerdict,
@@ -58,7 +59,7 @@ export const gateMachine = setup({
   actions: {
     // Effects: no-ops here, real ones attached at the root.
     say: (_, _params: { prompt: PromptId }) => {},
-    notifyStaff: (_, _params: { reason: AlertReason | null }) => {},
+    notifyStaff: (_, _params: { reason: StaffReason | null }) => {},
     reportDecision: (_, _params: DecisionReport) => {},
     reportForcedPassage: () => {},
 
@@ -119,6 +120,10 @@ export const gateMachine = setup({
     nobodyAtDecisionSize: ({ context }) => context.people.length === 0,
     someoneUnmasked: ({ context }) => someoneUnmasked(context.people),
     someoneUndecided: ({ context }) => someoneUndecided(context.people),
+    // Someone undecided who has moved (a person, not possibly a picture): the one the gate talks to when undecided;
+    // InView: seen in the latest frame, so the prompt is not said to someone missed or walking off.
+    someoneUndecidedWhoMoved: ({ context }) => someoneUndecidedWhoMoved(context.tracks, context.people),
+    someoneUndecidedInView: ({ context }) => context.lastFrame !== null && someoneUndecidedWhoMoved(context.tracks, context.people, context.lastFrame.t),
     // Anyone the gate alerted for, at any size, in or out of the zone, until they earn a clear with fresh
     // evidence (gate.clearAfterAlert) or are out of sight for personGoneMs.
     someoneAlertedWithoutFreshMask: ({ context }) => someoneAlertedWithoutFreshMask(context.tracks, context.lastFrame?.t, context.settings.personGoneMs),
@@ -140,12 +145,17 @@ export const gateMachine = setup({
     hasFaults: ({ context }) => context.faults.length > 0,
     maintenance: ({ context }) => context.maintenance,
     notReady: ({ context }) => !context.ready,
+    callsStaffWhenUndecided: ({ context }) => context.settings.undecidedStaffMs !== null,
   },
   delays: {
     personGone: ({ context }) => context.settings.personGoneMs,
     relayOpen: ({ context }) => context.settings.relayOpenMs,
     holdMax: ({ context }) => context.settings.holdMaxMs,
     escalate: ({ context }) => context.settings.escalateAfterMs,
+    undecidedPrompt: ({ context }) => context.settings.undecidedPromptMs,
+    // Counted from the prompt: undecidedStaffMs runs from the same start as undecidedPromptMs. With staff never
+    // called (null) the timer still runs, and its guard (callsStaffWhenUndecided) refuses it.
+    undecidedStaff: ({ context }) => Math.max(0, (context.settings.undecidedStaffMs ?? context.settings.undecidedPromptMs) - context.settings.undecidedPromptMs),
     selfTestBlink: ({ context }) => context.settings.selfTestBlinkMs,
     faultRetry: ({ context }) => context.settings.faultRetryMs,
   },
@@ -178,6 +188,8 @@ export const gateMachine = setup({
       clearsSomeoneNewNeedsScreening: and(['clearsSomeoneNew', 'hasThermometer']),
       /** After a passage: a newcomer (undecided) is evaluated afresh, unless someone is unmasked (that alerts). */
       newcomerUndecided: and(['someoneUndecided', not('someoneUnmasked')]),
+      /** Someone at decision size is still undecided and staff are to be told (gate.undecidedStaffMs is set). */
+      staffNeededForUndecided: and(['someoneUndecidedWhoMoved', 'callsStaffWhenUndecided']),
     },
   })
   .createMachine({
@@ -264,14 +276,33 @@ export const gateMachine = setup({
           on: { 'gate.personGone': '.idle' },
           states: {
             idle: { on: { 'gate.evaluate': { guard: 'anyoneNow', target: 'evaluating' } } },
+            /**
+             * Waiting for a decision, door locked. Someone left undecided is told what to do (prompted) and, if
+             * that does not help, staff are notified (staffCalled); neither ever clears, opens or alerts. The
+             * decision rules are the same in every substate, and leaving evaluating cancels both timers.
+             */
             evaluating: {
+              initial: 'checking',
               on: {
                 'gate.evaluate': [
                   { guard: 'someoneUnmasked', target: 'alert' },
                   { guard: 'clearsSomeoneNewNeedsScreening', target: 'screening' },
                   { guard: 'clearsSomeoneNew', target: 'cleared' },
                   { guard: 'everyoneMasked', target: 'cleared.closed' },
+                  // Nobody at decision size is left undecided (only far faces, a face that may be a picture, masked
+                  // people not yet cleared): the wait starts again, so a prompt follows undecidedPromptMs of it.
+                  { guard: not('someoneUndecidedWhoMoved'), target: '.checking' },
                 ],
+              },
+              states: {
+                checking: { after: { undecidedPrompt: 'promptDue' } },
+                /** Undecided long enough; said once they are in a frame (eventless: a decision in the same frame comes first). */
+                promptDue: { always: { guard: 'someoneUndecidedInView', target: 'prompted' } },
+                prompted: {
+                  entry: { type: 'say', params: { prompt: 'look_at_camera' } },
+                  after: { undecidedStaff: { guard: 'staffNeededForUndecided', target: 'staffCalled' } },
+                },
+                staffCalled: { entry: { type: 'notifyStaff', params: { reason: 'undecided' } } },
               },
             },
             screening: {

@@ -14,6 +14,9 @@ export const kioskMessages: Record<DisplayMessage, KioskText> = {
   ready: { tone: 'neutral', title: 'Please look at the camera', subtitle: 'Mask check at the entrance' },
   step_closer: { tone: 'neutral', title: 'Please step closer', subtitle: 'Come up to the camera for the mask check' },
   please_wait: { tone: 'neutral', title: 'Checking your mask…', subtitle: 'Please wait' },
+  // Someone the gate cannot decide: told what to do, then that staff are coming. Neutral: nothing is wrong yet.
+  look_at_camera: { tone: 'neutral', title: 'Please look at the camera', subtitle: 'and make sure your mask covers your nose and mouth' },
+  staff_notified: { tone: 'neutral', title: 'A member of staff is on the way', subtitle: 'Please wait here' },
   measuring: { tone: 'neutral', title: 'Measuring temperature…', subtitle: 'Please wait' },
   welcome: { tone: 'go', title: 'Welcome', subtitle: 'Thank you for wearing your mask' },
   wear_mask: { tone: 'stop', title: 'Please wear your mask', subtitle: 'The door opens once your mask is on' },

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../hardware/clock';
-import type { AlertReason, FaultSource } from '../../machines/gate-events';
+import type { FaultSource, StaffReason } from '../../machines/gate-events';
 import type { DecisionReport } from '../../machines/gate.machine';
 import type { Config } from '../config/schema';
 import type { Service } from '../lifecycle';
@@ -103,7 +103,8 @@ export class EventLog implements Service {
     return id;
   }
 
-  recordEscalation(reason: AlertReason | null): number | null {
+  /** Staff were notified; `reason` says why (an alert's reason, or `undecided`). The alerts table's reason is free text. */
+  recordEscalation(reason: StaffReason | null): number | null {
     return this.insert('escalation', "INSERT INTO alerts (t, kind, reason) VALUES (?, 'escalation', ?)", this.clock.now(), reason);
   }
 

@@ -6,6 +6,8 @@ export const displayMessages: Record<DisplayMessage, [string, string]> = {
   ready: ['Welcome', 'Please look here'],
   step_closer: ['Please step', 'closer'],
   please_wait: ['Checking mask', 'please wait'],
+  look_at_camera: ['Please look at', 'the camera'],
+  staff_notified: ['Staff notified', 'please wait'],
   measuring: ['Measuring', 'temperature'],
   welcome: ['Welcome', 'Thank you!'],
   wear_mask: ['Please wear', 'your mask'],

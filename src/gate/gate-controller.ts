@@ -5,7 +5,7 @@ import { bindGateEvents } from '../../hardware/input-events';
 import { enterSafeState } from '../../hardware/safe-state';
 import type { Unsubscribe } from '../../hardware/types';
 import type { ActiveFault, GateSettings } from '../../machines/gate-context';
-import type { AlertReason, GateEvent, PromptId } from '../../machines/gate-events';
+import type { GateEvent, PromptId, StaffReason } from '../../machines/gate-events';
 import { gateStateName, indicationFor, type Indication } from '../../machines/gate-outputs';
 import { gateMachine, type DecisionReport } from '../../machines/gate.machine';
 import type { Logger } from '../log';
@@ -19,7 +19,8 @@ export interface GateListener {
   onState?(state: string, indication: Indication, t: number): void;
   onPrompt?(prompt: PromptId): void;
   onDecision?(report: DecisionReport): void;
-  onEscalation?(reason: AlertReason | null): void;
+  /** Staff are notified: an alert lasted escalateAfterMs (its reason), or someone stayed `undecided` for undecidedStaffMs. */
+  onEscalation?(reason: StaffReason | null): void;
   onForcedPassage?(): void;
   /** The set of active faults changed (a fault raised or cleared); `faults` is the whole new set. */
   onFaults?(faults: readonly ActiveFault[]): void;

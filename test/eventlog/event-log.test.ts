@@ -150,6 +150,17 @@ test('the adapter logs transitions, decisions, escalations and faults as a diff 
   await eventLog.stop();
 });
 
+test('staff notified for someone undecided: an escalation with the reason undecided, no alert and no decision', async () => {
+  const clock = manualClock(at(11));
+  const { eventLog } = eventLogFor(dir, '', { clock });
+  await eventLog.start();
+  eventLogListener(eventLog).onEscalation!('undecided');
+  expect(eventLog.recentEvents(10)).toEqual([{ kind: 'escalation', id: expect.any(Number), t: at(11), reason: 'undecided' }]);
+  expect(eventLog.countsToday()).toMatchObject({ cleared: 0, alert: 0, escalations: 1 });
+  expect([...eventLog.exportRows(at(0), at(23))].map((r) => [r.type, r.reason])).toEqual([['escalation', 'undecided']]);
+  await eventLog.stop();
+});
+
 test('a write after stop or on a broken database is logged and returns null, never throws at the gate', async () => {
   const { eventLog, log, config } = eventLogFor(dir);
   await eventLog.start();

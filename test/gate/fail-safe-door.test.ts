@@ -53,6 +53,8 @@ describe('a picture on the wall', () => {
     expect(d.released).toEqual([]);
     expect(d.decisions()).toEqual([]);
     expect(d.h.snapshot.context.ignored).toMatchObject([{ reason: 'stationary', facePx: 60 }]);
+    // Never moved: not asked to look at the camera, nor reported to staff as someone undecided.
+    expect(d.h.effects).toEqual([]);
   });
 
   test('while a masked and then an unmasked person pass: one clear, one alert, the picture in neither', async () => {
@@ -99,5 +101,27 @@ describe('ignore zones', () => {
     expect(h.snapshot.context.ignored).toMatchObject([{ reason: 'ignore_zone', zone: 'screen' }]);
     for (let i = 0; i < 30; i++) send([faceAt(300 + i, 170, 80, 'no_mask')]);
     expect(h.state).toBe('alert.active');
+  });
+});
+
+describe('someone whose face the detector reads unsure at the door (tracker and statechart)', () => {
+  const unsure = (det: Detection[]): Detection[] => det.map((x) => ({ ...x, score: 0.5, scores: { [x.label]: 0.5 }, unsure: true }));
+
+  test('walks up and stays: asked to look at the camera, then staff notified; the door never opens, nothing is decided', async () => {
+    const d = door();
+    await booted(d);
+    d.run(1500, (i) => unsure(walkUp(i, 'incorrect')));
+    d.run(25_000, (i) => unsure([faceAt(320, 170, 80, 'incorrect', i)]));
+    expect(d.states.map((s) => s.state)).toEqual(['idle', 'evaluating', 'evaluating.prompted', 'evaluating.staffCalled']);
+    const at = (state: string) => d.states.find((s) => s.state === state)!.t;
+    expect(at('evaluating.prompted') - at('evaluating')).toBeGreaterThanOrEqual(d.config.gate.undecidedPromptMs);
+    expect(at('evaluating.prompted') - at('evaluating')).toBeLessThan(d.config.gate.undecidedPromptMs + DT);
+    expect(at('evaluating.staffCalled') - at('evaluating')).toBeLessThan(d.config.gate.undecidedStaffMs! + 2 * DT);
+    expect(d.h.effects.map((e) => (e.kind === 'say' ? e.prompt : e.kind === 'notifyStaff' ? `staff ${e.reason}` : e.kind))).toEqual(['look_at_camera', 'staff undecided']);
+    expect(d.released).toEqual([]);
+    expect(d.decisions()).toEqual([]);
+    // They give up and leave: the door goes idle.
+    d.run(2000, () => []);
+    expect(d.h.state).toBe('idle');
   });
 });

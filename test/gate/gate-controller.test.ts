@@ -49,7 +49,13 @@ async function startGate(extra = '', hwOpts: { fireActive?: boolean; thermometer
     log,
     warmUp: async () => {},
     indication: { blinkMs: 500, buzzer: config.gate.buzzer },
-    listeners: [{ onPrompt: (p) => events.push(`say ${p}`), onDecision: (d) => events.push(`decision ${d.outcome} ${d.temperatureC ?? ''}`.trim()) }],
+    listeners: [
+      {
+        onPrompt: (p) => events.push(`say ${p}`),
+        onDecision: (d) => events.push(`decision ${d.outcome} ${d.temperatureC ?? ''}`.trim()),
+        onEscalation: (reason) => events.push(`staff ${reason}`),
+      },
+    ],
   });
   await gate.start();
   await settle(config.gate.selfTestBlinkMs * 3 + 10);
@@ -103,6 +109,29 @@ test('an alert plays the configured buzzer pattern', async () => {
   ]);
   expect(hw.outputs.redLed.level).toBe(true);
   expect(hw.outputs.relay.level).toBe(false);
+  await gate.stop();
+});
+
+test('someone undecided is asked to look at the camera, then staff hear why; locked, dark and silent throughout', async () => {
+  const { config, hw, gate, events } = await startGate();
+  const t0 = Date.now();
+  // A face the detector reads unsure (under the operating point) every frame, 10 frames a second.
+  const frames = (ms: number) => {
+    for (let i = 0; i < ms / 100; i++) {
+      gate.send({ type: 'PEOPLE', t: Date.now(), frame: i, people: [{ id: 't1', label: 'incorrect', confidence: 0.7, inZone: true, facePx: 100, moved: true, unsure: true }] });
+      jest.advanceTimersByTime(100);
+    }
+  };
+  frames(config.gate.undecidedPromptMs);
+  await settle();
+  expect(gate.state).toBe('evaluating.prompted');
+  expect(hw.display.screen.map((l) => l.trim())).toEqual(['Please look at', 'the camera']);
+  frames(config.gate.undecidedStaffMs! - config.gate.undecidedPromptMs);
+  await settle();
+  expect(gate.state).toBe('evaluating.staffCalled');
+  expect(hw.display.screen.map((l) => l.trim())).toEqual(['Staff notified', 'please wait']);
+  expect(events).toEqual(['say look_at_camera', 'staff undecided']);
+  for (const n of ['relay', 'redLed', 'buzzer'] as const) expect(hw.outputs[n].history.filter((h) => h.op === 'write' && h.t >= t0 && h.level === true)).toEqual([]);
   await gate.stop();
 });
 

@@ -22,6 +22,9 @@ export type AbstractEvent =
   // A masked companion joins the alerted person at the door, and the alerted person walks off and is gone: the
   // alert applied to the companion too, who is cleared only under gate.clearAfterAlert (MASK_HELD from there).
   | 'ALERTED_LEAVES_GROUP'
+  // Someone stays undecided: for gate.undecidedPromptMs (asked to look at the camera), then on until
+  // gate.undecidedStaffMs (staff notified); or the undecided person steps back below decision size, still in view.
+  | 'UNDECIDED_WAIT' | 'STAFF_WAIT' | 'UNDECIDED_STEPS_BACK'
   | 'TEMP_OK' | 'TEMP_FEVER' | 'TEMP_FAIL'
   | 'RELAY_TIMEOUT' | 'PASSAGE' | 'ESCALATE_TIMEOUT'
   | 'STAFF_BUTTON' | 'OPEN_ONCE' | 'FIRE_ON' | 'FIRE_OFF' | 'MAINT_ON' | 'MAINT_OFF'
@@ -53,6 +56,20 @@ export function abstractTable(v: Variant): Table {
     evaluating: {
       PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_active', PERSON_INCORRECT: 'alert_active', NEWCOMER: 'evaluating',
       FAR_PERSON: 'evaluating', PICTURE: 'evaluating', STILL_FACE: 'evaluating', TIE: 'evaluating',
+      UNDECIDED_WAIT: 'evaluating_prompted', UNDECIDED_STEPS_BACK: 'evaluating',
+      NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
+    },
+    // Undecided for undecidedPromptMs, asked to look at the camera; then for undecidedStaffMs, staff notified.
+    // Locked throughout; a decision works as from evaluating, and nobody left undecided starts the wait again.
+    evaluating_prompted: {
+      PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_active', PERSON_INCORRECT: 'alert_active', NEWCOMER: 'evaluating_prompted',
+      FAR_PERSON: 'evaluating_prompted', PICTURE: 'evaluating_prompted', STILL_FACE: 'evaluating_prompted',
+      STAFF_WAIT: 'evaluating_staff', UNDECIDED_STEPS_BACK: 'evaluating',
+      NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
+    },
+    evaluating_staff: {
+      PERSON_MASKED: masked, PERSON_UNMASKED: 'alert_active', PERSON_INCORRECT: 'alert_active', NEWCOMER: 'evaluating_staff',
+      STAFF_WAIT: 'evaluating_staff', UNDECIDED_STEPS_BACK: 'evaluating',
       NO_FACE_TIMEOUT: 'idle', STAFF_BUTTON: 'override', FIRE_ON: 'emergency', MAINT_ON: 'maintenance', CAMERA_FAULT: 'fault_camera',
     },
     cleared_open: {
@@ -128,7 +145,8 @@ export function realStateOf(abstract: string): string {
     emergency_boot: 'emergency', emergency_maint: 'emergency', emergency_fault: 'emergency',
     maintenance_boot: 'maintenance', maintenance_fault: 'maintenance',
     override_fault: 'override',
-    cleared_open: 'cleared.open', cleared_closed: 'cleared.closed', evaluating_cleared: 'evaluating', alert_cleared: 'alert.active', alert_group: 'alert.active',
+    cleared_open: 'cleared.open', cleared_closed: 'cleared.closed', evaluating_cleared: 'evaluating',
+    evaluating_prompted: 'evaluating.prompted', evaluating_staff: 'evaluating.staffCalled', alert_cleared: 'alert.active', alert_group: 'alert.active',
     alert_active: 'alert.active', alert_escalated: 'alert.escalated', alert_active_fever: 'alert.active', alert_escalated_fever: 'alert.escalated',
   };
   return m[abstract] ?? abstract;

@@ -118,6 +118,14 @@ class Driver {
           else p.facePx = s.decideMinFacePx - 4;
         }
         return h.live(s.personGoneMs - 200);
+      case 'UNDECIDED_WAIT':
+        return h.live(s.undecidedPromptMs);
+      case 'STAFF_WAIT':
+        return h.live(s.undecidedStaffMs! - s.undecidedPromptMs);
+      case 'UNDECIDED_STEPS_BACK':
+        // Everyone undecided steps back below decision size, in view for less than personGoneMs.
+        for (const p of h.snapshot.context.people) if (p.verdict === 'undecided') h.people.get(p.id)!.facePx = s.decideMinFacePx - 4;
+        return h.live(s.personGoneMs - 200);
       case 'FAR_PERSON':
         h.addPerson('no_mask', true, { facePx: s.decideMinFacePx - 1 });
         return h.frames(K + 1);

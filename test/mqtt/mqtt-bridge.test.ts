@@ -96,6 +96,13 @@ test('publishes availability (retained, with a will), discovery, retained state 
   expect(d.retain).toBe(false);
   expect(JSON.parse(d.payload)).toMatchObject({ outcome: 'cleared', temperatureC: 36.5, people: [{ id: 't2', verdict: 'mask', confidence: 0.97 }] });
 
+  // Someone left undecided: staff hear why, and the state says where the gate is (not an alert).
+  l.onState!('evaluating.staffCalled', { ...ind, display: 'staff_notified' }, 3);
+  l.onEscalation!('undecided');
+  await until(() => sub.of(`${base}/events/escalation`).length === 1);
+  expect(JSON.parse(sub.of(`${base}/events/escalation`)[0]!)).toEqual({ reason: 'undecided', t: expect.any(Number) });
+  expect(JSON.parse(sub.of(`${base}/state`).at(-1)!)).toMatchObject({ state: 'evaluating.staffCalled', indication: { relay: 'locked', buzzer: 'off' } });
+
   await bridge.stop();
   await until(() => sub.of(`${base}/availability`).at(-1) === 'offline');
 });
