@@ -12,12 +12,26 @@ export interface BenchDecision {
 
 export type Verdict = 'correct' | 'wrongClear' | 'wrongAlert' | 'undecided';
 
+/**
+ * What the gate told people it could not decide, on the sequence's clock: the look-at-camera prompts
+ * (gate.undecidedPromptMs) and the staff notifications with reason `undecided` (gate.undecidedStaffMs).
+ * Neither is a decision.
+ */
+export interface BenchNotices {
+  lookAtCameraMs: readonly number[];
+  staffUndecidedMs: readonly number[];
+}
+
+const NO_NOTICES: BenchNotices = { lookAtCameraMs: [], staffUndecidedMs: [] };
+
 export interface PersonResult {
   person: number;
   /** The photo the person (or group) was cut from, and the labels of their faces. */
   image: string;
   labels: string[];
   appearMs: number;
+  /** The end of the passage: the empty corridor after them (or the sequence's end). */
+  goneMs: number;
   /** First frame in which the person's tallest labelled face is at least gate.decideMinFacePx high; null: never. */
   decisionSizeMs: number | null;
   /** What the labels call for: null when the face never reaches decision size (nothing may be decided). */
@@ -26,11 +40,18 @@ export interface PersonResult {
   decisionMs: number | null;
   outcomes: string[];
   verdict: Verdict;
+  /** Asked to look at the camera while in view; staff notified that they stayed undecided. */
+  askedToLook: boolean;
+  staffCalled: boolean;
 }
 
 export interface Judgement {
   people: PersonResult[];
-  outcomes: Record<'correct' | 'wrongClears' | 'wrongAlerts' | 'undecided', number>;
+  /**
+   * People by verdict; of the undecided, how many the gate asked to look at the camera and reported to staff
+   * (told, not decided: they count in neither the decided share nor the latency).
+   */
+  outcomes: Record<'correct' | 'wrongClears' | 'wrongAlerts' | 'undecided' | 'undecidedPrompted' | 'undecidedStaffCalled', number>;
   /** From the frame of decision size to the first decision, sequence clock, over the people decided. */
   decisionLatencyMs: { p50: number; p95: number; decided: number; people: number };
   /** The same plus the real time the deciding frame took: what a live camera would add. */
@@ -48,7 +69,7 @@ export interface Judgement {
  * until the empty corridor after them. A clear of anyone the labels refuse is a wrong clear, whatever else
  * was decided for them; an alert for someone the labels let in is a wrong alert.
  */
-export function judge(seq: Sequence, decisions: readonly BenchDecision[], decideMinFacePx: number): Judgement {
+export function judge(seq: Sequence, decisions: readonly BenchDecision[], decideMinFacePx: number, notices: BenchNotices = NO_NOTICES): Judgement {
   const timeline = seq.source.timeline ?? [];
   const end = seq.frames.at(-1)!.t_ms + 1;
   const expectations = seq.expectations?.outcomes ?? [];
@@ -75,11 +96,14 @@ export function judge(seq: Sequence, decisions: readonly BenchDecision[], decide
       image: s.image ?? '',
       labels: exp?.subject?.faces.map((f) => f.label) ?? [],
       appearMs: s.from_ms,
+      goneMs: until,
       decisionSizeMs: sizeFrame?.t_ms ?? null,
       expected,
       decisionMs: first?.tMs ?? null,
       outcomes: mine.map((d) => (d.reason ? `${d.outcome} (${d.reason})` : d.outcome)),
       verdict,
+      askedToLook: notices.lookAtCameraMs.some(inView),
+      staffCalled: notices.staffUndecidedMs.some(inView),
     });
   });
   const decided = people.filter((p) => p.decisionMs !== null && p.decisionSizeMs !== null);
@@ -90,7 +114,14 @@ export function judge(seq: Sequence, decisions: readonly BenchDecision[], decide
   const pct = (xs: number[]) => ({ p50: round2(percentile(xs, 0.5)), p95: round2(percentile(xs, 0.95)) });
   return {
     people,
-    outcomes: { correct: count('correct'), wrongClears: count('wrongClear'), wrongAlerts: count('wrongAlert'), undecided: count('undecided') },
+    outcomes: {
+      correct: count('correct'),
+      wrongClears: count('wrongClear'),
+      wrongAlerts: count('wrongAlert'),
+      undecided: count('undecided'),
+      undecidedPrompted: people.filter((p) => p.verdict === 'undecided' && p.askedToLook).length,
+      undecidedStaffCalled: people.filter((p) => p.verdict === 'undecided' && p.staffCalled).length,
+    },
     decisionLatencyMs: { ...pct(fromSize), decided: decided.length, people: people.filter((p) => p.expected !== null).length },
     decisionLatencyLiveMs: pct(live),
     decisionLatencyFromAppearMs: pct(fromAppear),

@@ -26,7 +26,8 @@ export function formatRun(r: BenchResult): string {
   const o = r.outcomes;
   const nobody = r.decisionsWithNobody;
   const stray = nobody.cleared + nobody.alert ? `${nobody.cleared} clear(s) and ${nobody.alert} alert(s) with nobody at the door (at ${nobody.atMs.join(', ')} ms)` : '';
-  const wrong = r.people.filter((p) => p.verdict !== 'correct').map((p) => `  ${p.verdict.padEnd(11)} #${p.person} ${p.image} [${p.labels.join(', ')}]: ${p.outcomes.join(', ') || 'no decision'}`);
+  const told = (p: BenchResult['people'][number]) => `${p.askedToLook ? ', asked to look at the camera' : ''}${p.staffCalled ? ', staff notified' : ''}`;
+  const wrong = r.people.filter((p) => p.verdict !== 'correct').map((p) => `  ${p.verdict.padEnd(11)} #${p.person} ${p.image} [${p.labels.join(', ')}]: ${p.outcomes.join(', ') || 'no decision'}${told(p)}`);
   return [
     `model ${r.model} (${r.decoder}), provider ${r.provider}, ${r.threads} thread(s), input ${r.size}`,
     `${r.frames} frames in ${r.seconds} s (faces per frame ${faces}); host ${r.host.cpus} CPUs, load ${r.host.loadavg1} at the end`,
@@ -36,6 +37,7 @@ export function formatRun(r: BenchResult): string {
     `end-to-end           ${r.fps.toFixed(1)} FPS (target >= ${TARGETS.fps}: ${ok(v.fps)})`,
     `frame latency        p50 ${r.frameLatencyMs.p50} ms, p95 ${r.frameLatencyMs.p95} ms, camera frame in to statechart event out (target p95 <= ${TARGETS.frameP95Ms}: ${ok(v.frame)})`,
     `outcomes             ${o.correct} correct, ${o.wrongClears} wrong clears (target ${TARGETS.wrongClears}: ${ok(v.wrongClears)}), ${o.wrongAlerts} wrong alerts, ${o.undecided} undecided, of ${r.people.length} people judged against the labels`,
+    ...(o.undecided ? [undecidedLine(r)] : []),
     `decided              ${r.decisionLatencyMs.decided}/${r.decisionLatencyMs.people} (target >= ${TARGETS.decidedShare * 100}%: ${ok(v.decided)})${stray ? `; ${stray}` : ''}`,
     `decision latency     p50 ${r.decisionLatencyMs.p50} ms, p95 ${r.decisionLatencyMs.p95} ms from decision size (${r.decideMinFacePx} px face), sequence clock (target p95 <= ${TARGETS.decisionP95Ms}: ${ok(v.latency)})`,
     `  incl. compute      p50 ${r.decisionLatencyLiveMs.p50} ms, p95 ${r.decisionLatencyLiveMs.p95} ms (what a live camera adds)`,
@@ -47,6 +49,17 @@ export function formatRun(r: BenchResult): string {
     ...stageRows,
     ...(wrong.length ? ['', 'not correct:', ...wrong] : []),
   ].join('\n');
+}
+
+/**
+ * What the gate told the people it left undecided (prompts are no decisions: the decided share and latency
+ * leave them out), and how long the longest of them stood in view from decision size, against the prompt time.
+ */
+function undecidedLine(r: BenchResult): string {
+  const o = r.outcomes;
+  const stays = r.people.filter((p) => p.verdict === 'undecided' && p.decisionSizeMs !== null).map((p) => p.goneMs - p.decisionSizeMs!);
+  const staff = r.undecidedStaffMs === null ? 'staff never notified (undecidedStaffMs null)' : `${o.undecidedStaffCalled} reported to staff (after ${r.undecidedStaffMs} ms)`;
+  return `  undecided, told    ${o.undecidedPrompted} of ${o.undecided} asked to look at the camera (after gate.undecidedPromptMs ${r.undecidedPromptMs} ms), ${staff}; the longest stayed ${Math.max(0, ...stays)} ms in view from decision size`;
 }
 
 /** The comparison matrix, one row per mode. */

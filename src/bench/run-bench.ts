@@ -7,7 +7,7 @@ import { createLogger } from '../log';
 import { loadSequence } from '../sequence/read';
 import { ortSessionFactory } from '../detector/ort-session';
 import { advanceTo, bootOnSimulatedClock } from '../replay/sim-time';
-import { judge, type BenchDecision, type Judgement } from './judge';
+import { judge, type BenchDecision, type BenchNotices, type Judgement } from './judge';
 import { percentile } from '../pipeline/frame-rate';
 import { threadedSessions } from '../detector/threaded-sessions';
 import { detectorThreadProblem, machineCores } from '../detector/thread-budget';
@@ -53,6 +53,9 @@ export interface BenchResult extends Judgement {
   stages: Record<string, { p50: number; p95: number; n: number }>;
   /** gate.decideMinFacePx the run used: latency counts from the frame a person's face reaches it. */
   decideMinFacePx: number;
+  /** gate.undecidedPromptMs and gate.undecidedStaffMs the run used: when the undecided are told, and staff. */
+  undecidedPromptMs: number;
+  undecidedStaffMs: number | null;
   peakRssMb: number;
   host: { cpus: number; loadavg1: number };
   /** Why `mask-gate run` refuses these settings on this machine (the bench measures them anyway). */
@@ -102,8 +105,15 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   let frames = 0;
   const facesPerFrame: Record<string, number> = {};
   const decisions: BenchDecision[] = [];
+  const notices = { lookAtCameraMs: [] as number[], staffUndecidedMs: [] as number[] } satisfies BenchNotices;
   const listener: GateListener = {
     onDecision: (r) => decisions.push({ tMs: sim.now() - (offset ?? 0), lagMs: clock.now() - frameTakenAt, outcome: r.outcome, reason: r.reason }),
+    onPrompt: (p) => {
+      if (p === 'look_at_camera') notices.lookAtCameraMs.push(sim.now() - (offset ?? 0));
+    },
+    onEscalation: (reason) => {
+      if (reason === 'undecided') notices.staffUndecidedMs.push(sim.now() - (offset ?? 0));
+    },
   };
   let ended!: () => void;
   const end = new Promise<void>((r) => (ended = r));
@@ -175,7 +185,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     fps: round2(frames / seconds),
     stages: timer.summary(),
     decideMinFacePx: config.gate.decideMinFacePx,
-    ...judge(seq, decisions, config.gate.decideMinFacePx),
+    undecidedPromptMs: config.gate.undecidedPromptMs,
+    undecidedStaffMs: config.gate.undecidedStaffMs,
+    ...judge(seq, decisions, config.gate.decideMinFacePx, notices),
     peakRssMb: round2(Math.max(peakRss, vmHwm()) / 2 ** 20),
     host: { cpus: (await import('node:os')).cpus().length, loadavg1: round2((await import('node:os')).loadavg()[0]!) },
     ...(refused ? { refusedByDaemon: refused } : {}),

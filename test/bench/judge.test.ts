@@ -1,4 +1,6 @@
-import { judge, type BenchDecision } from '../../src/bench/judge';
+import { judge, type BenchDecision, type Judgement } from '../../src/bench/judge';
+import { formatRun } from '../../src/bench/report';
+import type { BenchResult } from '../../src/bench/run-bench';
 import type { Sequence } from '../../src/sequence/schema';
 
 /** Two people: frames every 100 ms; each face grows 20, 30, 40, 50, 60 px over the approach. */
@@ -47,7 +49,7 @@ describe('bench judgement against the labels', () => {
       [1300, 'cleared', 'correct'],
       [3300, 'alert', 'correct'],
     ]);
-    expect(j.outcomes).toEqual({ correct: 2, wrongClears: 0, wrongAlerts: 0, undecided: 0 });
+    expect(j.outcomes).toEqual({ correct: 2, wrongClears: 0, wrongAlerts: 0, undecided: 0, undecidedPrompted: 0, undecidedStaffCalled: 0 });
     expect(j.decisionLatencyMs).toEqual({ p50: 100, p95: 200, decided: 2, people: 2 });
     expect(j.decisionLatencyLiveMs).toEqual({ p50: 130, p95: 210 });
     expect(j.decisionLatencyFromAppearMs).toEqual({ p50: 400, p95: 500 });
@@ -57,7 +59,7 @@ describe('bench judgement against the labels', () => {
   it('a clear of someone the labels refuse is a wrong clear even after an alert; a missing decision is undecided', () => {
     const j = judge(sequence(), [d(3350, 'alert'), d(3500, 'cleared')], 45);
     expect(j.people.map((p) => p.verdict)).toEqual(['undecided', 'wrongClear']);
-    expect(j.outcomes).toEqual({ correct: 0, wrongClears: 1, wrongAlerts: 0, undecided: 1 });
+    expect(j.outcomes).toEqual({ correct: 0, wrongClears: 1, wrongAlerts: 0, undecided: 1, undecidedPrompted: 0, undecidedStaffCalled: 0 });
     expect(j.decisionLatencyMs).toMatchObject({ decided: 1, people: 2 });
   });
 
@@ -75,5 +77,48 @@ describe('bench judgement against the labels', () => {
       [null, null, 'correct'],
     ]);
     expect(j.decisionLatencyMs).toMatchObject({ decided: 0, people: 0 });
+  });
+});
+
+describe('what the gate told the people it could not decide', () => {
+  it('counts the undecided asked to look at the camera and reported to staff, as no decision', () => {
+    // Nobody decided; the first person asked while in view (1600 is the empty corridor: not theirs), the second also reported.
+    const j = judge(sequence(), [], 45, { lookAtCameraMs: [1550, 1600, 3550], staffUndecidedMs: [3590] });
+    expect(j.people.map((p) => [p.verdict, p.askedToLook, p.staffCalled, p.goneMs])).toEqual([
+      ['undecided', true, false, 1600],
+      ['undecided', true, true, 3600],
+    ]);
+    expect(j.outcomes).toEqual({ correct: 0, wrongClears: 0, wrongAlerts: 0, undecided: 2, undecidedPrompted: 2, undecidedStaffCalled: 1 });
+    expect(j.decisionLatencyMs).toMatchObject({ decided: 0, people: 2 });
+  });
+
+  it('a prompt to someone later decided counts as neither undecided nor prompted-undecided; decided share and latency unchanged', () => {
+    const plain = judge(sequence(), [d(1500, 'cleared')], 45);
+    const told = judge(sequence(), [d(1500, 'cleared')], 45, { lookAtCameraMs: [1450, 3500], staffUndecidedMs: [] });
+    expect(told.people[0]).toMatchObject({ verdict: 'correct', askedToLook: true });
+    expect(told.outcomes).toEqual({ ...plain.outcomes, undecidedPrompted: 1 });
+    expect(told.decisionLatencyMs).toEqual(plain.decisionLatencyMs);
+  });
+});
+
+describe('the report', () => {
+  const result = (j: Judgement, undecidedStaffMs: number | null = 20_000): BenchResult => ({
+    ...j,
+    model: 'm', decoder: 'two_stage', provider: 'cpu', threads: 1, size: '640x360', frames: 46,
+    schedule: { overlap: true, reclassifyEvery: 3, idleEvery: 2 }, skippedFrames: 0, carriedReadings: 0,
+    frameLatencyMs: { p50: 1, p95: 2 }, facesPerFrame: { '1': 46 }, seconds: 1, fps: 46, stages: {},
+    decideMinFacePx: 45, undecidedPromptMs: 4000, undecidedStaffMs, peakRssMb: 100, host: { cpus: 2, loadavg1: 0 },
+  });
+
+  it('says what the undecided were told and how long the longest stayed, against the prompt time', () => {
+    const text = formatRun(result(judge(sequence(), [d(1500, 'cleared')], 45, { lookAtCameraMs: [3550], staffUndecidedMs: [] })));
+    // The second person reached decision size at 3300 and the passage ended at 3600.
+    expect(text).toContain('1 of 1 asked to look at the camera (after gate.undecidedPromptMs 4000 ms), 0 reported to staff (after 20000 ms); the longest stayed 300 ms in view from decision size');
+    expect(text).toMatch(/undecided +#1 no_mask\.jpg \[no_mask\]: no decision, asked to look at the camera$/m);
+    expect(formatRun(result(judge(sequence(), [], 45), null))).toContain('staff never notified (undecidedStaffMs null)');
+  });
+
+  it('has no such line when everyone was decided', () => {
+    expect(formatRun(result(judge(sequence(), [d(1500, 'cleared'), d(3400, 'alert')], 45)))).not.toContain('asked to look at the camera');
   });
 });
