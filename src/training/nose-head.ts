@@ -13,32 +13,38 @@
 export interface NoseTap {
   channels: number;
   grid: number;
+  /** The head pools this tap's grid by this factor (NOSE_POOL when absent; 1 keeps the full grid). */
+  pool?: number;
 }
 
-/** The nose head pools each tap's grid by this factor (4x4 -> 2x2), which keeps it small (model folder budget). */
+/** A tap's default pooling for the nose head (4x4 -> 2x2, 2.1.0 and 2.2.0); a tap's `pool` overrides it (2.3.0: 1, the full grid). */
 export const NOSE_POOL = 2;
 
 /** The head's classes. */
 export const NOSE_CLASSES = ['covered', 'uncovered'] as const;
 
+/** A tap's pooling factor. */
+export const tapPool = (t: NoseTap): number => t.pool ?? NOSE_POOL;
+
 /** Features of the trunk's taps as the graph pools them for the nose head (AveragePool NOSE_POOL, then flattened). */
 export function poolNoseFeatures(x: Float32Array, n: number, d: number, taps: readonly NoseTap[]): { x: Float32Array; d: number } {
   const size = taps.reduce((s, t) => s + t.channels * t.grid * t.grid, 0);
   if (size !== d) throw new Error(`nose head: the taps ${JSON.stringify(taps)} hold ${size} features, the trunk gives ${d}`);
-  const out = taps.reduce((s, t) => s + t.channels * (t.grid / NOSE_POOL) ** 2, 0);
+  const out = taps.reduce((s, t) => s + t.channels * (t.grid / tapPool(t)) ** 2, 0);
   const y = new Float32Array(n * out);
   for (let r = 0; r < n; r++) {
     let src = r * d;
     let dst = r * out;
     for (const t of taps) {
       const g = t.grid;
-      const h = g / NOSE_POOL;
+      const k = tapPool(t);
+      const h = g / k;
       for (let c = 0; c < t.channels; c++) {
         for (let py = 0; py < h; py++) {
           for (let px = 0; px < h; px++) {
             let s = 0;
-            for (let dy = 0; dy < NOSE_POOL; dy++) for (let dx = 0; dx < NOSE_POOL; dx++) s += x[src + c * g * g + (py * NOSE_POOL + dy) * g + px * NOSE_POOL + dx]!;
-            y[dst++] = s / (NOSE_POOL * NOSE_POOL);
+            for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) s += x[src + c * g * g + (py * k + dy) * g + px * k + dx]!;
+            y[dst++] = s / (k * k);
           }
         }
       }

@@ -5,7 +5,7 @@
  */
 import { onnx } from 'onnx-proto';
 import { floatTensor, int64Tensor, int64Values, toNum } from '../detector/onnx-tensor';
-import { NOSE_EPS, NOSE_POOL, type NoseTap } from './nose-head';
+import { NOSE_EPS, tapPool, type NoseTap } from './nose-head';
 
 type Node = onnx.INodeProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -187,7 +187,7 @@ export interface NoseGraph {
  * `classifier.lower` / `classifier.nose`); the trunk runs on every row and each group's feature vectors are
  * joined ([G N, D/G] -> [N, D]) before the heads, so the outputs have one row per group.
  *
- * `nose`: the group's last row is the nose crop. Its features (pooled further, NOSE_POOL) feed the nose
+ * `nose`: the group's last row is the nose crop. Its features (pooled further, per tap: nose-head.ts tapPool) feed the nose
  * head instead of the main head, and the outputs become log-probabilities in which `mask` keeps only the
  * share the nose head confirms covered; the rest goes to `incorrect` (nose-head.ts, combineNose).
  */
@@ -283,7 +283,7 @@ function noseBranch(g: onnx.IGraphProto, nose: NoseGraph, features: string, offs
     g.node!.push(
       columns(`${name}_flat`, features, at, at + size, g),
       { opType: 'Reshape', name: `${name}_map`, input: [`${name}_flat`, `${name}_shape`], output: [`${name}_map`] },
-      { opType: 'AveragePool', name: `${name}_pool`, input: [`${name}_map`], output: [`${name}_pooled`], attribute: [{ name: 'kernel_shape', type: A.INTS, ints: [NOSE_POOL, NOSE_POOL] }, { name: 'strides', type: A.INTS, ints: [NOSE_POOL, NOSE_POOL] }] },
+      { opType: 'AveragePool', name: `${name}_pool`, input: [`${name}_map`], output: [`${name}_pooled`], attribute: [{ name: 'kernel_shape', type: A.INTS, ints: [tapPool(t), tapPool(t)] }, { name: 'strides', type: A.INTS, ints: [tapPool(t), tapPool(t)] }] },
       { opType: 'Flatten', name: `${name}_out`, input: [`${name}_pooled`], output: [`${name}_out`], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
     );
     pooled.push(`${name}_out`);

@@ -121,11 +121,24 @@ function noseJitter(v: string): { shift: number; scale: number; hue: number } {
   if (rest.length || !(shift! >= 0 && shift! <= 1) || !(scale! >= 0 && scale! <= 1) || !(hue! >= 0 && hue! <= Math.PI)) throw new Error(`MASK_GATE_NOSE_JITTER: expected shift,scale,hue (0..1, 0..1, 0..pi radians), e.g. 0.16,0.24,0.35, got "${v}"`);
   return { shift: shift!, scale: scale!, hue: hue! };
 }
+/**
+ * The nose head's pooling of each trunk tap and its hidden width: MASK_GATE_NOSE_HEAD=pool,hidden. Since
+ * 2.3.0 the head reads the full 4x4 grid of both taps (2,944 features; where the mask's edge sits in the
+ * crop is the question it answers) through 8 hidden units, in the bytes 2.2.0's took for the grid averaged
+ * to 2x2 (736 features) through 32: `2,32` trains 2.2.0's head (model card, "2.3.0").
+ */
+const NOSE_HEAD = noseHeadTrial(process.env.MASK_GATE_NOSE_HEAD ?? '1,8');
 /** The trunk's taps as they reach the features (re_lu_10 pooled to 4x4, re_lu_15 at 4x4, for 64 px crops). */
 const NOSE_TAPS: NoseTap[] = [
-  { channels: 88, grid: 4 },
-  { channels: 96, grid: 4 },
+  { channels: 88, grid: 4, pool: NOSE_HEAD.pool },
+  { channels: 96, grid: 4, pool: NOSE_HEAD.pool },
 ];
+
+function noseHeadTrial(v: string): { pool: number; hidden: number } {
+  const [pool, hidden, ...rest] = v.split(',').map((p) => Number(p.trim()));
+  if (rest.length || !(pool === 1 || pool === 2 || pool === 4) || !(Number.isInteger(hidden) && hidden! >= 2 && hidden! <= 256)) throw new Error(`MASK_GATE_NOSE_HEAD: expected pool,hidden (pool 1, 2 or 4; hidden 2..256), e.g. 2,32, got "${v}"`);
+  return { pool: pool!, hidden: hidden! };
+}
 
 function placeTrial(name: string, v: string, minScale: number): { scale: number; centre: number } | undefined {
   if (v === 'off') return undefined;
@@ -647,7 +660,7 @@ async function trainNoseHead(imageFile: (key: string) => string, trainSamples: S
   const counts = NOSE_CLASSES.map((_, c) => tr.y.filter((v) => v === c).length);
   const classWeights = counts.map((c) => balancedPower(tr.n / (NOSE_CLASSES.length * Math.max(c, 1))));
   log(`nose head: ${counts.map((c, i) => `${NOSE_CLASSES[i]} ${c}`).join(', ')} crops of ${tr.d} features`);
-  const opts = { hidden: 32, classes: NOSE_CLASSES.length, epochs: 12, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 0, huber: 0.05, seed: SEED + 41 };
+  const opts = { hidden: NOSE_HEAD.hidden, classes: NOSE_CLASSES.length, epochs: 12, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 0, huber: 0.05, seed: SEED + 41 };
   const head = await trainHead({ x: tr.x, n: tr.n, d: tr.d, y: tr.y, box: new Float32Array(tr.n * 4).fill(Number.NaN) }, opts, mm);
   const covered = forward(head, va.x, Array.from({ length: va.n }, (_, i) => i)).logits;
   const line = (['mask', 'no_mask', 'incorrect'] as const).map((l) => {
@@ -678,13 +691,14 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
-    // 2.1.0's recipe (MASK_GATE_TINT=0: no recoloured masks; the same recipe, other random draws), 2.0.0's
-    // (also MASK_GATE_NOSE=off) and 1.1.0's (also MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keep their versions.
-    version: NOSE ? (SYNTH && TINTED_SHARE > 0 ? '2.2.0' : '2.1.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
+    // 2.2.0's recipe (MASK_GATE_NOSE_HEAD=2,32 MASK_GATE_ENSEMBLE=1 MASK_GATE_HIDDEN=128), 2.1.0's (also
+    // MASK_GATE_TINT=0: no recoloured masks; the same recipe, other random draws), 2.0.0's (also
+    // MASK_GATE_NOSE=off) and 1.1.0's (also MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keep their versions.
+    version: NOSE ? (!(SYNTH && TINTED_SHARE > 0) ? '2.1.0' : NOSE_HEAD.pool === 1 ? '2.3.0' : '2.2.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
     description:
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
       `(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop${LOWER ? ' and of a 64x64 lower-face crop (nose to chin)' : ''}` +
-      `${NOSE ? ', and a nose head on a 64x64 crop of the nose (is the nose covered? a mask it doubts reads incorrect)' : ''}` +
+      `${NOSE ? `, and a nose head on a 64x64 crop of the nose (is the nose covered? a mask it doubts reads incorrect; the trunk's ${4 / NOSE_HEAD.pool}x${4 / NOSE_HEAD.pool} grid)` : ''}` +
       `${SYNTH ? `, trained on real photos plus synthetic masks (worn, below the nose, on the chin; MaskTheFace templates, MIT${TINTED_SHARE > 0 ? ', some recoloured: nude, beige, pink or any hue' : ''}) on their unmasked faces` : ''}.`,
     labels: ['mask', 'no_mask', 'incorrect'],
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
@@ -794,9 +808,13 @@ export async function main(): Promise<void> {
     const counts = CLASSES.map((_, c) => data.y.filter((v) => v === c).length);
     const classWeights = counts.map((c) => balancedPower(data.n / (CLASSES.length * Math.max(c, 1))));
     log(`training crops: ${counts.map((c, i) => `${CLASSES[i]} ${c}`).join(', ')}; class weights ${classWeights.map((w) => w.toFixed(2)).join(', ')}`);
-    const opts = { hidden: trialList('MASK_GATE_HIDDEN', 1, [128])[0]!, classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED };
-    // An ensemble of heads from different seeds exports as one wider head (ensembleHeads).
-    const members = trialList('MASK_GATE_ENSEMBLE', 1, [1])[0]!;
+    const opts = { hidden: trialList('MASK_GATE_HIDDEN', 1, [43])[0]!, classes: CLASSES.length, epochs, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 20, huber: 0.05, seed: SEED };
+    // An ensemble of heads from different seeds exports as one wider head (ensembleHeads). Since 2.3.0 the main
+    // head is 3 members of 43 hidden units (129 wide, the bytes of 2.2.0's single 128): one head's seed decided
+    // who the door let through (model card, "2.3.0": a second seed's single head cleared 3 bench passages that
+    // the default seed's did not); the members' average does not depend on it so much.
+    // MASK_GATE_ENSEMBLE=1 MASK_GATE_HIDDEN=128 trains 2.2.0's single head.
+    const members = trialList('MASK_GATE_ENSEMBLE', 1, [3])[0]!;
     if (members <= 1) return trainHead(data, opts, mm, onEpoch);
     const heads: Head[] = [];
     for (let m = 0; m < members; m++) heads.push(await trainHead(data, { ...opts, seed: SEED + 1000 * m }, mm, m === members - 1 ? onEpoch : undefined));

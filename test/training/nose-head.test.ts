@@ -14,6 +14,18 @@ describe('poolNoseFeatures', () => {
     expect(Array.from(p.x)).toEqual([2.5, 4.5, 10.5, 12.5, 2.5, 25, 102.5, 104.5, 110.5, 112.5, 102.5, 125]);
   });
 
+  it('pools each tap by its own factor: 1 keeps its grid as it is (2.3.0), absent is 2x2', () => {
+    const row = [...Array.from({ length: 16 }, (_, i) => i), ...Array.from({ length: 16 }, (_, i) => 50 + i)];
+    const p = poolNoseFeatures(Float32Array.from(row), 1, row.length, [
+      { channels: 1, grid: 4, pool: 1 },
+      { channels: 1, grid: 4 },
+    ]);
+    expect(p.d).toBe(16 + 4);
+    expect(Array.from(p.x)).toEqual([...row.slice(0, 16), 52.5, 54.5, 60.5, 62.5]);
+    const whole = poolNoseFeatures(Float32Array.from(row), 1, row.length, [{ channels: 2, grid: 4, pool: 4 }]);
+    expect(Array.from(whole.x)).toEqual([7.5, 57.5]);
+  });
+
   it('refuses taps that do not add up to the features', () => {
     expect(() => poolNoseFeatures(new Float32Array(10), 1, 10, [{ channels: 1, grid: 2 }])).toThrow(/hold 4 features, the trunk gives 10/);
   });
