@@ -26,7 +26,7 @@ export const NOSE_CLASSES = ['covered', 'uncovered'] as const;
 /** A tap's pooling factor. */
 export const tapPool = (t: NoseTap): number => t.pool ?? NOSE_POOL;
 
-/** Features of the trunk's taps as the graph pools them for the nose head (AveragePool NOSE_POOL, then flattened). */
+/** Features of the trunk's taps as the graph pools them for the nose head (AveragePool by each tap's tapPool, then flattened). */
 export function poolNoseFeatures(x: Float32Array, n: number, d: number, taps: readonly NoseTap[]): { x: Float32Array; d: number } {
   const size = taps.reduce((s, t) => s + t.channels * t.grid * t.grid, 0);
   if (size !== d) throw new Error(`nose head: the taps ${JSON.stringify(taps)} hold ${size} features, the trunk gives ${d}`);
