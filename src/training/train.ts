@@ -93,8 +93,16 @@ const SYNTH_COPIES = trialList('MASK_GATE_SYNTH_COPIES', 4, [1, 1, 1, 1]);
  * boxes beside faces as negatives (MASK_GATE_BESIDE=0 without). Without the last, the lower crop read
  * boxes on hair and background as `mask` and the gate cleared an unmasked person (model card).
  */
-const SYNTH = process.env.MASK_GATE_SYNTH !== '0';
-const BESIDE = process.env.MASK_GATE_BESIDE !== '0';
+const SYNTH = onOffTrial('MASK_GATE_SYNTH');
+const BESIDE = onOffTrial('MASK_GATE_BESIDE');
+
+/** A 0/1 trial switch, on unless set to 0; anything else is refused (a misspelt switch must not train silently). */
+function onOffTrial(name: string): boolean {
+  const v = process.env[name];
+  if (v === undefined || v === '' || v === '1') return true;
+  if (v === '0') return false;
+  throw new Error(`${name}: expected 0 (off) or 1 (on, the default), got "${v}"`);
+}
 /**
  * The lower-face crop (manifest classifier.lower): 0.8 x the face, centred on the mouth, so it spans the
  * bridge of the nose to the chin at twice the face crop's resolution (model card: AP_incorrect 0.56 ->
