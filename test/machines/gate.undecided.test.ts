@@ -17,6 +17,24 @@ function doubted(h: GateHarness): string {
   return id;
 }
 
+/** A doubted person at the door, left undecided for `ms` after their first frame. */
+async function undecidedFor(ms: (s: GateHarness['settings']) => number): Promise<{ h: GateHarness; s: GateHarness['settings']; id: string }> {
+  const h = await booted();
+  const s = h.settings;
+  const id = doubted(h);
+  h.frame();
+  h.live(ms(s));
+  return { h, s, id };
+}
+
+/** From now on the detector reads them surely as `label`, for the frames a decision needs. */
+function readSurely(h: GateHarness, id: string, label: 'mask' | 'no_mask'): void {
+  const p = h.people.get(id)!;
+  p.unsure = false;
+  p.label = label;
+  h.frames(h.settings.evidence.agreeFrames);
+}
+
 /** Frames for `ms`, checking after each that the door is locked, dark and silent (no red, no buzzer). */
 function liveLocked(h: GateHarness, ms: number): void {
   for (let i = 0; i < ms / 100; i++) {
@@ -67,16 +85,9 @@ describe('someone the gate cannot decide', () => {
   });
 
   test('a mask read surely after the prompt clears as before, and the staff timer is cancelled', async () => {
-    const h = await booted();
-    const s = h.settings;
-    const id = doubted(h);
-    h.frame();
-    h.live(s.undecidedPromptMs);
+    const { h, s, id } = await undecidedFor((s) => s.undecidedPromptMs);
     expect(h.state).toBe('evaluating.prompted');
-    const p = h.people.get(id)!;
-    p.unsure = false;
-    p.label = 'mask';
-    h.frames(s.evidence.agreeFrames);
+    readSurely(h, id, 'mask');
     expect(h.state).toBe('cleared.open');
     expect(h.outputs.relay).toBe('released');
     expect(decisions(h)).toEqual(['cleared']);
@@ -86,16 +97,9 @@ describe('someone the gate cannot decide', () => {
   });
 
   test('no mask read surely after the prompt alerts as before; staff hear of the alert, not of an undecided person', async () => {
-    const h = await booted();
-    const s = h.settings;
-    const id = doubted(h);
-    h.frame();
-    h.live(s.undecidedPromptMs);
+    const { h, s, id } = await undecidedFor((s) => s.undecidedPromptMs);
     expect(h.state).toBe('evaluating.prompted');
-    const p = h.people.get(id)!;
-    p.unsure = false;
-    p.label = 'no_mask';
-    h.frames(s.evidence.agreeFrames);
+    readSurely(h, id, 'no_mask');
     expect(h.state).toBe('alert.active');
     expect(h.outputs).toMatchObject({ relay: 'locked', redLed: 'on', buzzer: 'alert', display: 'wear_mask' });
     expect(decisions(h)).toEqual(['alert']);
@@ -125,15 +129,9 @@ describe('someone the gate cannot decide', () => {
   });
 
   test('staff called, then a sure mask: cleared as before', async () => {
-    const h = await booted();
-    const s = h.settings;
-    const id = doubted(h);
-    h.frame();
-    h.live(s.undecidedStaffMs!);
+    const { h, id } = await undecidedFor((s) => s.undecidedStaffMs!);
     expect(h.state).toBe('evaluating.staffCalled');
-    h.people.get(id)!.unsure = false;
-    h.people.get(id)!.label = 'mask';
-    h.frames(s.evidence.agreeFrames);
+    readSurely(h, id, 'mask');
     expect(h.state).toBe('cleared.open');
     expect(decisions(h)).toEqual(['cleared']);
   });
