@@ -37,6 +37,7 @@ import { fitCalibration, type CalibrationRow } from './calibrate';
 import { predictFlipped, withoutGroup } from './held-out';
 import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
+import { onOffTrial } from './trial-switch';
 import { combineNose, NOSE_CLASSES, noseClass, poolNoseFeatures, type NoseTap } from './nose-head';
 import { Progress } from './progress';
 import { rng, shuffle } from './random';
@@ -95,14 +96,6 @@ const SYNTH_COPIES = trialList('MASK_GATE_SYNTH_COPIES', 4, [1, 1, 1, 1]);
  */
 const SYNTH = onOffTrial('MASK_GATE_SYNTH');
 const BESIDE = onOffTrial('MASK_GATE_BESIDE');
-
-/** A 0/1 trial switch, on unless set to 0; anything else is refused (a misspelt switch must not train silently). */
-function onOffTrial(name: string): boolean {
-  const v = process.env[name];
-  if (v === undefined || v === '' || v === '1') return true;
-  if (v === '0') return false;
-  throw new Error(`${name}: expected 0 (off) or 1 (on, the default), got "${v}"`);
-}
 /**
  * The lower-face crop (manifest classifier.lower): 0.8 x the face, centred on the mouth, so it spans the
  * bridge of the nose to the chin at twice the face crop's resolution (model card: AP_incorrect 0.56 ->

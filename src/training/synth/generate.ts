@@ -12,6 +12,7 @@ import { iou } from '../../detector/geometry';
 import type { Box, MaskLabel, RgbFrame } from '../../detector/types';
 import type { VocAnnotation, VocObject } from '../../eval/voc-read';
 import { gauss } from '../random';
+import { onOffTrial } from '../trial-switch';
 import { faceAnchors, faceFrame, pickView, PLACEMENT_CYCLE, PLACEMENT_LABEL, randomPlacementJitter, templateShape, type FaceFrame, type Keypoints, type Placement } from './anchors';
 import { applyHomography, fitHomography } from './homography';
 import { lookForFace, paintTemplate, templateToFrame, type Painted } from './render';
@@ -50,14 +51,8 @@ const SKIN_TONES: [number, number, number][] = [
 const NEAR_SKIN: [number, number, number][] = [...SKIN_TONES, [226, 206, 178], [200, 178, 146], [238, 176, 186], [222, 136, 160], [246, 206, 210]];
 
 /** Share of synthetic masks recoloured (MASK_GATE_TINT=0: none, a trial), and of those, the share in a colour close to skin. */
-export const TINTED_SHARE = tintTrial(process.env.MASK_GATE_TINT);
+export const TINTED_SHARE = onOffTrial('MASK_GATE_TINT') ? 0.4 : 0;
 const NEAR_SKIN_SHARE = 0.6;
-
-function tintTrial(v: string | undefined): number {
-  if (v === undefined || v === '' || v === '1') return 0.4;
-  if (v === '0') return 0;
-  throw new Error(`MASK_GATE_TINT: expected 0 (no recoloured masks) or 1 (the default), got "${v}"`);
-}
 
 /**
  * A fabric colour for a synthetic mask, or undefined for the template's own. The templates are white, blue,
