@@ -106,13 +106,15 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const facesPerFrame: Record<string, number> = {};
   const decisions: BenchDecision[] = [];
   const notices = { lookAtCameraMs: [] as number[], staffUndecidedMs: [] as number[] } satisfies BenchNotices;
+  /** Now on the sequence's clock, where the judgement places decisions and notices. */
+  const sequenceMs = () => sim.now() - (offset ?? 0);
   const listener: GateListener = {
-    onDecision: (r) => decisions.push({ tMs: sim.now() - (offset ?? 0), lagMs: clock.now() - frameTakenAt, outcome: r.outcome, reason: r.reason }),
+    onDecision: (r) => decisions.push({ tMs: sequenceMs(), lagMs: clock.now() - frameTakenAt, outcome: r.outcome, reason: r.reason }),
     onPrompt: (p) => {
-      if (p === 'look_at_camera') notices.lookAtCameraMs.push(sim.now() - (offset ?? 0));
+      if (p === 'look_at_camera') notices.lookAtCameraMs.push(sequenceMs());
     },
     onEscalation: (reason) => {
-      if (reason === 'undecided') notices.staffUndecidedMs.push(sim.now() - (offset ?? 0));
+      if (reason === 'undecided') notices.staffUndecidedMs.push(sequenceMs());
     },
   };
   let ended!: () => void;
