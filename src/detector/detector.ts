@@ -5,6 +5,7 @@ import { nchwcBlock } from './channel-align';
 import { createDetectNetPipeline } from './detectnet-pipeline';
 import { DetectorError } from './errors';
 import { loadModel, resolveModelDir, type LoadedModel } from './model-loader';
+import { atOperatingPoint } from './operating-point';
 import type { Pipeline, PipelineContext } from './pipeline';
 import { checkFrame } from './preprocess';
 import { providerOrder, readDeviceTreeCompatible } from './providers';
@@ -14,7 +15,7 @@ import { createTwoStagePipeline } from './two-stage-pipeline';
 import type { DetectHints, Detection, Detector, DetectorInfo, RgbFrame } from './types';
 
 export interface DetectorDeps {
-  config: Pick<DetectorConfig, 'model' | 'providers' | 'threads' | 'tensorrt'> & Partial<Pick<DetectorConfig, 'overlap' | 'reclassify'>> & { minScore?: number };
+  config: Pick<DetectorConfig, 'model' | 'providers' | 'threads' | 'tensorrt'> & Partial<Pick<DetectorConfig, 'overlap' | 'reclassify'>> & { minScore?: number; maskMaxTurn?: number | null };
   log: Logger;
   /**
    * Defaults to onnxruntime-node, loaded on start so that importing this module loads no native code: each
@@ -105,20 +106,15 @@ class OnnxDetector implements Detector {
     // The gate's operating point: a weak box (a poster, a reflection) must not become a person who blocks
     // the gate; detect/eval sweep every score instead.
     const minScore = this.deps.sweep ? 0 : (this.deps.config.minScore ?? this.model?.manifest.thresholds.score ?? 0.5);
+    // A caller without the setting (tools, tests built before it) reads turned faces as before.
+    const maskMaxTurn = this.deps.sweep ? null : (this.deps.config.maskMaxTurn ?? null);
     // Not chained: frame n+1's tensor is prepared while frame n is in the face network (the session itself
     // takes runs one at a time, in call order).
     const found = pipeline.find(frame);
     if (hints.onFound) void found.then((f) => hints.onFound!(f.faces), () => hints.onFound!(0));
     const done = Promise.all([found, this.finishQueue]).then(async ([f]) => {
       const faces = await f.finish(hints);
-      // A face counts on its label's score: face confidence alone let background faces the classifier is
-      // unsure of (a poster, a face far behind) become people who alerted. But a face that does not read
-      // `mask` and is a face by its confidence is kept as `unsure`, a person without a vote: one whose
-      // reading splits between `mask` and an unmasked label (a mask below the nose that the model doubts)
-      // then holds the gate, undecided, instead of vanishing while a companion is cleared.
-      return faces
-        .filter((f) => f.box[3] - f.box[1] >= minHeight && (f.score >= minScore || (f.label !== 'mask' && f.faceScore >= minScore)))
-        .map((f) => (f.score >= minScore ? f : { ...f, unsure: true }));
+      return atOperatingPoint(faces, { minHeight, minScore, maskMaxTurn });
     });
     this.finishQueue = done.catch(() => undefined);
     return done.catch((err: unknown) => {

@@ -44,6 +44,11 @@ export interface Detection {
    * read `mask`; detector.ts): the gate sees someone there, and takes no vote from the reading.
    */
   unsure?: boolean;
+  /**
+   * Read `mask`, but turned too far from the camera for that reading to count (config detector.maskMaxTurn,
+   * face-turn.ts): always with `unsure`.
+   */
+  turned?: boolean;
 }
 
 /** What the gate tells the detector about a frame's faces, so that it can spare work (see two-stage-pipeline.ts). */

@@ -21,6 +21,11 @@ export interface DoorwayPerson {
   pace?: PersonPace;
   /** A ready layer instead of the photo (a prop that walks in like a person: a mask held in a hand). */
   layer?: PersonLayer;
+  /**
+   * Someone the gate must leave undecided whatever their labels say (a masked face turned away from the
+   * camera): no outcome is expected, so any decision fails the sequence.
+   */
+  undecided?: true;
 }
 
 export interface DoorwayOptions extends DoorwayTiming {
@@ -100,9 +105,10 @@ export async function makeDoorwaySequence(people: DoorwayPerson[], outDir: strin
   const outcomes: SequenceExpectation[] = plan.windows.flatMap((w) => {
     const p = people[w.person]!;
     const o = outcomeForFaces(p.faces!.map((f) => f.label));
-    // No face (a mask held up in a hand), or a face that never reaches decision size: nothing to decide.
+    // No face (a mask held up in a hand), a face that never reaches decision size, or one the gate cannot
+    // judge (DoorwayPerson.undecided): nothing to decide.
     const from = opts.decideMinFacePx === undefined ? w.appearMs : plan.frames.find((f, i) => f.person === w.person && f.tMs < w.leaveMs && (facePx[i] ?? 0) >= opts.decideMinFacePx!)?.tMs;
-    if (!o || from === undefined) return [];
+    if (!o || from === undefined || p.undecided) return [];
     return [{ ...o, t_ms: Math.max(w.decideMs, from), earliest_ms: from, latest_ms: w.leaveMs, subject: { image: names[w.person]!, faces: p.faces! } }];
   });
   const from = opts.decideMinFacePx === undefined ? 'the person appearing' : `the frame in which the person's tallest face is ${opts.decideMinFacePx.toFixed(1)} px high (gate.decideMinFacePx)`;

@@ -20,8 +20,11 @@ import type { Sequence } from './schema';
  *   while their faces are under decision size, then one clear and one alert.
  * - stands-30s: an unmasked person walks up and stands at the gate for 30 s: one alert, never a clear.
  * - together: a masked and an unmasked person walk up side by side: one alert, never a clear.
+ * - turned: a masked person whose face is turned from the camera (maksssksksss2, in three-quarter profile,
+ *   looking down) stands at the gate for 6 s: no decision (detector.maskMaxTurn); the gate asks them to
+ *   look at the camera.
  */
-export const SCENARIOS = ['picture-on-wall', 'held-mask', 'walk-up', 'stands-30s', 'together'] as const;
+export const SCENARIOS = ['picture-on-wall', 'held-mask', 'walk-up', 'stands-30s', 'together', 'turned'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Bump when a scenario changes, so cached copies are made again. */
@@ -81,5 +84,8 @@ async function define(name: ScenarioName, src: ScenarioSources, decide: number):
       return { people: [{ ...atDoor(unmasked), pace: { holdMs: 30_000 } }], opts: { fps: 10 } };
     case 'together':
       return { people: [atDoor(pick('group2', 0, (s) => s.faces.some((f) => f.label === 'mask') && s.faces.some((f) => f.label === 'no_mask')))] };
+    case 'turned':
+      // 10 fps, as stands-30s; 6 s at the door is past gate.undecidedPromptMs (4 s).
+      return { people: [{ ...atDoor(pick('masked', 0, (s) => path.basename(s.image) === 'maksssksksss2.jpg')), pace: { holdMs: 6000 }, undecided: true }], opts: { fps: 10 } };
   }
 }

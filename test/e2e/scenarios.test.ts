@@ -100,3 +100,14 @@ test('held-mask: a mask held up in a hand at face height, no face behind it, is 
   // Not even evaluated: the gate never leaves idle once booted.
   expect(lines.filter((l) => l.type === 'state' && l.t_ms >= 0).map((l) => (l as { state: string }).state)).toEqual(['idle']);
 });
+
+test('turned: a masked face turned from the camera is never cleared; after undecidedPromptMs the gate asks them to look at the camera', async () => {
+  const { seq, lines, decisions, check } = await replay('turned');
+  // The photo's label is mask: without detector.maskMaxTurn this person would be expected to clear.
+  expect(seq.source.timeline!.some((s) => s.kind === 'hold')).toBe(true);
+  expect(seq.expectations!.outcomes).toEqual([]);
+  expect(check.failures).toEqual([]);
+  expect(decisions).toEqual([]);
+  expect(relayOn(lines)).toEqual([]);
+  expect(lines.filter((l) => l.type === 'prompt').map((l) => (l as { prompt: string }).prompt)).toContain('look_at_camera');
+});

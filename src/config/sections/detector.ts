@@ -46,6 +46,17 @@ export const DetectorSection = z.strictObject({
    * own operating point (model.json thresholds.score), since score scales differ between models.
    */
   minScore: z.number().min(0).max(1).optional(),
+  /**
+   * A face turned from the camera cannot read `mask`: neither the nose nor the mask's top edge is seen
+   * face-on, and a mask below the nose is what the gate most often misreads. The turn is measured from the
+   * face detector's keypoints: how far the nose sits to the side of the line from between the eyes to the
+   * mouth, in eye distances (src/detector/face-turn.ts): 0 face-on, past 1 in profile. Masked training faces
+   * of 40 px and more: half within 0.10, 95% within 0.57. A `mask` reading past this is unsure: the person
+   * holds the gate, undecided, until they face the camera (and is asked to, gate.undecidedPromptMs).
+   * Unmasked readings are kept whatever the turn: they only keep the door shut. null: off (also for models
+   * without keypoints).
+   */
+  maskMaxTurn: z.number().positive().max(10).nullable().default(0.5),
   tensorrt: z
     .strictObject({
       fp16: z.boolean().default(true),
