@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { describeValue, pathToString, problemsFromZod } from '../config/errors';
 import { keysAt } from '../config/schema-walk';
-import { NOSE_COLOUR_FEATURES } from './nose-colour';
 import { MASK_LABELS } from './types';
 
 /**
@@ -166,20 +165,6 @@ const Classifier = z.strictObject({
    * the nose is covered. Rows then come in groups per face: face crop, lower crop (if any), nose crop.
    */
   nose: z.strictObject({ scale: z.number().min(0.1).max(2), centre: z.number().min(-1).max(2) }).optional(),
-  /**
-   * A second opinion on the nose (src/detector/nose-colour.ts): is the nose tip the colour of the skin
-   * between the eyes? A logistic regression on NOSE_COLOUR_FEATURES; the runtime averages its logit with the
-   * nose head's p(covered) (`output`, [batch, 1]) and re-gates `mask` with the result. Needs `nose`.
-   */
-  noseColour: z
-    .strictObject({
-      output: z.string().min(1),
-      mean: z.array(z.number()).length(NOSE_COLOUR_FEATURES.length),
-      sd: z.array(z.number().positive()).length(NOSE_COLOUR_FEATURES.length),
-      weights: z.array(z.number()).length(NOSE_COLOUR_FEATURES.length),
-      bias: z.number(),
-    })
-    .optional(),
   /** At most this many faces (the most confident) are classified per frame. */
   maxFaces: PositiveInt.max(256).default(32),
   /**
@@ -354,9 +339,6 @@ export const ManifestSchema = z
       const dc = dup(cl);
       if (dc) issue(['decoder', 'classifier', 'labels'], `expected unique labels, got "${dc}" twice`);
       const reported = cl.filter((l) => l !== 'not_face');
-      const nc = dec.classifier.noseColour;
-      if (nc && !dec.classifier.nose) issue(['decoder', 'classifier', 'noseColour'], 'expected classifier.nose beside it (it re-gates the nose head), got no nose crop');
-      if (nc && (!cl.includes('mask') || !cl.includes('incorrect'))) issue(['decoder', 'classifier', 'noseColour'], `expected labels mask and incorrect, got [${cl.join(', ')}]`);
       if (reported.join(',') !== m.labels.join(',')) {
         issue(['labels'], `expected the classifier's labels without not_face ([${reported.join(', ')}]), got [${m.labels.join(', ')}]`);
       }

@@ -1,5 +1,4 @@
 import { classProbabilities } from './decoders/classifier';
-import { coveredBoth, noseColourCovered, noseColourFeatures, regateMask } from './nose-colour';
 import type { FaceCandidate } from './decoders/face-detectors';
 import { classifierRows, cropBoxToFrame, rowsPerFace } from './face-crop';
 import { createFaceStage } from './face-stage';
@@ -26,8 +25,6 @@ interface Classified {
   probs: number[];
   /** The refined face box as fractions of the crop, when the classifier has a box output. */
   box?: Box;
-  /** The nose head's p(covered) (manifest classifier.noseColour.output); flipped rows: their geometric mean. */
-  covered?: number;
 }
 
 /**
@@ -54,7 +51,6 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     if (clsBatch !== null && clsBatch % group !== 0) throw new DetectorError('model-shape', id, `expected a fixed batch that is a multiple of ${group} (the rows per face of classifier.lower / classifier.nose), got ${clsBatch}`, cs.nose ? 'decoder.classifier.nose' : 'decoder.classifier.lower');
     checkOutputMeta(cls.session.outputs, cs.outputs.scores, [null, cs.labels.length], id, 'decoder.classifier.outputs.scores');
     if (cs.outputs.box) checkOutputMeta(cls.session.outputs, cs.outputs.box, [null, 4], id, 'decoder.classifier.outputs.box');
-    if (cs.noseColour) checkOutputMeta(cls.session.outputs, cs.noseColour.output, [null, 1], id, 'decoder.classifier.noseColour.output');
   } catch (err) {
     await closeAll([face, cls]);
     throw err;
@@ -87,8 +83,6 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     const n = cs.labels.length;
     const raw = new Float32Array(crops.length * n);
     const boxes = cs.outputs.box ? new Float32Array(crops.length * 4) : undefined;
-    // Log p(covered), averaged over a face's rows as the logits are (the graph's p'(mask) = p(mask) c).
-    const logCovered = cs.noseColour ? new Float32Array(crops.length) : undefined;
     const chunk = Math.max(1, Math.floor((clsBatch ?? maxRows) / per));
     // A fixed batch is filled up (unused slots stay zero); any other batch is only as large as the call.
     const parts: { rows: Row[]; slots: number }[] = [];
@@ -120,14 +114,11 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       checkOutputDims(cs.outputs.scores, scores?.dims, [slots, n], id, 'decoder.classifier.outputs.scores');
       const box = cs.outputs.box ? out[cs.outputs.box] : undefined;
       if (cs.outputs.box) checkOutputDims(cs.outputs.box, box?.dims, [slots, 4], id, 'decoder.classifier.outputs.box');
-      const covered = cs.noseColour ? out[cs.noseColour.output] : undefined;
-      if (cs.noseColour) checkOutputDims(cs.noseColour.output, covered?.dims, [slots, 1], id, 'decoder.classifier.noseColour.output');
       // A flipped crop's two rows are averaged: raw outputs (logits) before the activation, and boxes
       // with the mirror image's box taken back.
       part.forEach((r, i) => {
         const w = flip[r.crop] ? 0.5 : 1;
         for (let j = 0; j < n; j++) raw[r.crop * n + j]! += w * scores!.data[i * n + j]!;
-        if (logCovered) logCovered[r.crop]! += w * Math.log(Math.max(covered!.data[i]!, 1e-12));
         if (!boxes) return;
         const b = box!.data.subarray(4 * i, 4 * i + 4);
         const o = 4 * r.crop;
@@ -138,7 +129,6 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     return crops.map((_, i) => {
       const r: Classified = { probs: classProbabilities(raw, i, cs) };
       if (boxes) r.box = Array.from(boxes.subarray(4 * i, 4 * i + 4)) as Box;
-      if (logCovered) r.covered = Math.exp(logCovered[i]!);
       return r;
     });
   }
@@ -147,7 +137,6 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   const flipsFor = (faces: readonly FaceCandidate[]): boolean[] => faces.map((f) => flipsCrop(cs.flip, f.score, fd.minScore));
 
   function toDetection(f: FaceCandidate, crop: CropRegion, c: Classified, frame: RgbFrame): Detection | null {
-    if (cs.noseColour && c.covered !== undefined) c = { ...c, probs: withNoseColour(c.probs, c.covered, frame, f.keypoints) };
     const pNotFace = notFace >= 0 ? c.probs[notFace]! : 0;
     // Runtime: a box the classifier calls not_face is dropped. Under a calibrated score the face
     // confidence already weighs that against the detector, and the operating minScore decides.
@@ -159,16 +148,6 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     const d: Detection = { box, label, score: s.labels[label]!, scores: s.labels, faceScore: s.face };
     if (f.keypoints) d.keypoints = f.keypoints;
     return d;
-  }
-
-  const maskIndex = cs.labels.indexOf('mask');
-  const incorrectIndex = cs.labels.indexOf('incorrect');
-  /** The nose head's gate on `mask` replaced by it and the colour of the nose together (nose-colour.ts); as it was where the colour cannot be read. */
-  function withNoseColour(probs: number[], covered: number, frame: RgbFrame, keypoints: FaceCandidate['keypoints']): number[] {
-    const x = noseColourFeatures(frame, keypoints);
-    if (!x) return probs;
-    const both = coveredBoth(covered, noseColourCovered(x, cs.noseColour!));
-    return regateMask(probs, covered, both, maskIndex, incorrectIndex);
   }
 
   // Readings of faces the gate has opened for, carried over between classifier runs (config detector.reclassify).

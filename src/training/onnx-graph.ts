@@ -173,8 +173,6 @@ export interface NoseGraph {
   taps: readonly NoseTap[];
   mask: number;
   incorrect: number;
-  /** Also output the nose head's p(covered) as `nose_covered` [N, 1], for the runtime's colour check (manifest classifier.noseColour). */
-  exposeCovered?: boolean;
 }
 
 /**
@@ -264,7 +262,6 @@ export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: Hea
     );
   }
   g.output = [valueInfo('logits', ['batch', w.k]), valueInfo('box', ['batch', 4])];
-  if (nose?.exposeCovered) g.output.push(valueInfo('nose_covered', ['batch', 1]));
   m.producerName = 'mask-gate classifierModel';
   return encodeModel(m);
 }

@@ -38,8 +38,6 @@ import { predictFlipped, withoutGroup } from './held-out';
 import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
 import { onOffTrial } from './trial-switch';
-import { colourData, coveredCounts, fitNoseColour, type ColourData } from './nose-colour-fit';
-import type { NoseColourModel } from '../detector/nose-colour';
 import { combineNose, NOSE_CLASSES, noseClass, poolNoseFeatures, type NoseTap } from './nose-head';
 import { Progress } from './progress';
 import { rng, shuffle } from './random';
@@ -131,13 +129,6 @@ function noseJitter(v: string): { shift: number; scale: number; hue: number } {
  * to 2x2 (736 features) through 32: `2,32` trains 2.2.0's head (model card, "2.3.0").
  */
 const NOSE_HEAD = noseHeadTrial(process.env.MASK_GATE_NOSE_HEAD ?? '1,8');
-/**
- * The nose's colour as a second opinion beside the nose head (src/detector/nose-colour.ts, manifest
- * classifier.noseColour), new in 2.4.0: a logistic regression on the colour of the nose tip against the
- * skin between the eyes, fitted on the training faces (real and synthetic). MASK_GATE_NOSE_COLOUR=0 trains
- * 2.3.0's recipe (the same classifier graph, byte for byte).
- */
-const NOSE_COLOUR = onOffTrial('MASK_GATE_NOSE_COLOUR');
 /** The trunk's taps as they reach the features (re_lu_10 pooled to 4x4, re_lu_15 at 4x4, for 64 px crops). */
 const NOSE_TAPS: NoseTap[] = [
   { channels: 88, grid: 4, pool: NOSE_HEAD.pool },
@@ -654,22 +645,6 @@ function standardiser(x: Float32Array, n: number, d: number): { mean: Float32Arr
  * copies of each real one, one of each synthetic one): covered for `mask`, uncovered for the rest. Reports
  * how the validation faces of each class read, and returns the head with its standardisation folded in.
  */
-/**
- * The nose colour model (nose-colour-fit.ts) on the real training faces; the validation faces' readings are
- * logged only. Not the synthetic ones: what it measures is how real masks and real skin differ in colour,
- * and 40% of the synthetic masks are recoloured on purpose (nude, beige, any hue) so that the heads do not
- * learn the templates' colours (model card, "2.4.0": trained with them, it read fewer masked noses covered).
- */
-async function trainNoseColour(imageFile: (key: string) => string, trainSamples: Sample[], valSamples: Sample[]): Promise<NoseColourModel> {
-  const faceClasses = CLASSES.indexOf('not_face');
-  const tr = await colourData(trainSamples.filter((s) => !s.synth), imageFile, LABEL_INDEX.mask, faceClasses);
-  const model = fitNoseColour(tr);
-  const va = await colourData(valSamples, imageFile, LABEL_INDEX.mask, faceClasses);
-  const line = (d: ColourData) => coveredCounts(model, d, faceClasses).map((c, i) => `${CLASSES[i]} ${c.covered}/${c.of}`).join(', ');
-  log(`nose colour: ${tr.x.length} training faces; read covered: train ${line(tr)}; validation ${line(va)}`);
-  return model;
-}
-
 async function trainNoseHead(imageFile: (key: string) => string, trainSamples: Sample[], valSamples: Sample[], trunkBytes: Uint8Array, cache: string, mm: MatMul): Promise<Head> {
   const plan: CropPlan = { rows: (s) => [noseMouthCrop(s.face.box, s.face.keypoints, NOSE!)], copies: [2, 2, 2, 0], synthCopies: [1, 1, 1, 0], jitter: NOSE_JITTER, key: ['nose', NOSE, NOSE_JITTER] };
   const faces = (ss: Sample[]) => ss.filter((s) => s.cls !== 3);
@@ -713,19 +688,18 @@ function fold(head: Head, mean: Float32Array, std: Float32Array): Head {
   return { ...head, w1, b1 };
 }
 
-export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { score: ScoreCalibration; noseColour?: NoseColourModel; provenance?: { date?: string; notes?: string }; metrics?: ManifestInput['metrics'] }): ManifestInput {
+export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { score: ScoreCalibration; provenance?: { date?: string; notes?: string }; metrics?: ManifestInput['metrics'] }): ManifestInput {
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
     // 2.2.0's recipe (MASK_GATE_NOSE_HEAD=2,32 MASK_GATE_ENSEMBLE=1 MASK_GATE_HIDDEN=128), 2.1.0's (also
     // MASK_GATE_TINT=0: no recoloured masks; the same recipe, other random draws), 2.0.0's (also
     // MASK_GATE_NOSE=off) and 1.1.0's (also MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keep their versions.
-    version: NOSE ? (!(SYNTH && TINTED_SHARE > 0) ? '2.1.0' : NOSE_HEAD.pool === 1 ? (extra.noseColour ? '2.4.0' : '2.3.0') : '2.2.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
+    version: NOSE ? (!(SYNTH && TINTED_SHARE > 0) ? '2.1.0' : NOSE_HEAD.pool === 1 ? '2.3.0' : '2.2.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
     description:
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
       `(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop${LOWER ? ' and of a 64x64 lower-face crop (nose to chin)' : ''}` +
       `${NOSE ? `, and a nose head on a 64x64 crop of the nose (is the nose covered? a mask it doubts reads incorrect; the trunk's ${4 / NOSE_HEAD.pool}x${4 / NOSE_HEAD.pool} grid)` : ''}` +
-      `${extra.noseColour ? ', checked by the colour of the nose tip against the skin between the eyes (a logistic regression; the runtime averages the two opinions)' : ''}` +
       `${SYNTH ? `, trained on real photos plus synthetic masks (worn, below the nose, on the chin; MaskTheFace templates, MIT${TINTED_SHARE > 0 ? ', some recoloured: nude, beige, pink or any hue' : ''}) on their unmasked faces` : ''}.`,
     labels: ['mask', 'no_mask', 'incorrect'],
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
@@ -742,7 +716,6 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
         crop: CROP_SPEC,
         ...(LOWER ? { lower: LOWER } : {}),
         ...(NOSE ? { nose: NOSE } : {}),
-        ...(extra.noseColour ? { noseColour: { output: 'nose_covered', mean: [...extra.noseColour.mean], sd: [...extra.noseColour.sd], weights: [...extra.noseColour.weights], bias: extra.noseColour.bias } } : {}),
         maxFaces: 128,
         flip: FLIP === 'graph' ? 'none' : FLIP,
         nmsIou: 0.5,
@@ -856,14 +829,13 @@ export async function main(): Promise<void> {
   });
   report(head, val, 'final validation crops');
   const nose = NOSE ? await trainNoseHead(imageFile, trainSamples, valSamples, trunkBytes, cache, mm) : undefined;
-  const colour = nose && NOSE_COLOUR ? await trainNoseColour(imageFile, trainSamples, valSamples) : undefined;
   const score = await calibrateScore(split.train, trainSamples, train, trainMirror, fit);
   await mmSession.close();
   await mmtSession.close();
 
   const folded = fold(head, mean, std);
   const group = rowsPerFace({ lower: LOWER, nose: NOSE });
-  const noseGraph = nose ? { w: nose, taps: NOSE_TAPS, mask: LABEL_INDEX.mask, incorrect: LABEL_INDEX.incorrect, ...(colour ? { exposeCovered: true } : {}) } : undefined;
+  const noseGraph = nose ? { w: nose, taps: NOSE_TAPS, mask: LABEL_INDEX.mask, incorrect: LABEL_INDEX.incorrect } : undefined;
   const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_IN_GRAPH, group, noseGraph);
   // The exported graph must reproduce the trained heads: two faces' row groups of a seeded probe.
   const check = await openSession(clsBytes, 1);
@@ -912,7 +884,7 @@ export async function main(): Promise<void> {
   ];
   const old = existsSync(path.join(outDir, 'model.json')) ? (JSON.parse(readFileSync(path.join(outDir, 'model.json'), 'utf8')) as ManifestInput) : undefined;
   const date = new Date().toISOString().slice(0, 10);
-  const m = manifest(files, { score, ...(colour ? { noseColour: colour } : {}), provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
+  const m = manifest(files, { score, provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
   writeFileSync(path.join(outDir, 'model.json'), JSON.stringify(m, null, 2) + '\n');
   log(`wrote ${outDir} (face.onnx ${faceBytes.length} B, classifier.onnx ${clsBytes.length} B)`);
   log(`training time: ${((performance.now() - t0) / 1000).toFixed(0)} s`);

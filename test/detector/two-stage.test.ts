@@ -1,5 +1,5 @@
 /** @jest-environment ./test/env/onnx-environment.js */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDetector } from '../../src/detector/detector';
 import { ManifestSchema, type TwoStageDecoder } from '../../src/detector/manifest';
@@ -48,31 +48,16 @@ interface FolderOptions {
   lower?: { scale: number; centre: number; weights: number[][] };
   /** A nose crop (manifest classifier.nose); the classifier's weights are then [3 rows per face, 4]. */
   nose?: { scale: number; centre: number; weights: number[][] };
-  /** Faces get a nose keypoint too, 1 px above the mouth (keypoints right_eye, left_eye, nose, mouth). */
-  noseKeypoint?: boolean;
-  /** manifest classifier.noseColour: the classifier outputs p(covered) = `covered` for every face; the colour model is its bias alone. */
-  noseColour?: { covered: number; bias: number };
 }
-
-/** The regressors with a nose keypoint inserted before the mouth, 1 px above it. */
-const withNose = (): number[] => {
-  const out: number[] = [];
-  for (let a = 0; a < 6; a++) {
-    const r = regressors.slice(a * 10, a * 10 + 10);
-    out.push(...r.slice(0, 8), r[8]!, r[9]! - 1, r[8]!, r[9]!);
-  }
-  return out;
-};
 
 function twoStageFolder(opts: FolderOptions = {}): string {
   const face = constantModel({ name: 'image', dims: [1, 16, 16, 3] }, {
-    regressors: opts.noseKeypoint ? { dims: [1, 6, 12], data: withNose() } : { dims: [1, 6, 10], data: regressors },
+    regressors: { dims: [1, 6, 10], data: regressors },
     classificators: { dims: [1, 6, 1], data: logits },
   });
   const weights = opts.nose?.weights ?? opts.lower?.weights ?? [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]];
   const group = 1 + (opts.lower ? 1 : 0) + (opts.nose ? 1 : 0);
-  const covered = opts.noseColour ? { name: 'covered', value: opts.noseColour.covered } : undefined;
-  const classifier = poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', weights, { name: 'refined', value: opts.box ?? [0.25, 0.25, 0.75, 0.75] }, opts.classifierBatch, group, covered);
+  const classifier = poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', weights, { name: 'refined', value: opts.box ?? [0.25, 0.25, 0.75, 0.75] }, opts.classifierBatch, group);
   const manifest = {
     schemaVersion: 1,
     name: 'test-two-stage',
@@ -88,7 +73,7 @@ function twoStageFolder(opts: FolderOptions = {}): string {
           type: 'blazeface',
           outputs: { boxes: 'regressors', scores: 'classificators' },
           anchors: { strides: [8, 16, 16], perLayer: 1 },
-          keypoints: opts.noseKeypoint ? ['right_eye', 'left_eye', 'nose', 'mouth'] : ['right_eye', 'left_eye', 'mouth'],
+          keypoints: ['right_eye', 'left_eye', 'mouth'],
           minScore: opts.faceMin ?? 0.4,
           nmsIou: 0.3,
           ...(opts.faint ? { faint: opts.faint } : {}),
@@ -104,7 +89,6 @@ function twoStageFolder(opts: FolderOptions = {}): string {
         ...(opts.flip ? { flip: opts.flip } : {}),
         ...(opts.lower ? { lower: { scale: opts.lower.scale, centre: opts.lower.centre } } : {}),
         ...(opts.nose ? { nose: { scale: opts.nose.scale, centre: opts.nose.centre } } : {}),
-        ...(opts.noseColour ? { noseColour: { output: 'covered', mean: new Array(10).fill(0), sd: new Array(10).fill(1), weights: new Array(10).fill(0), bias: opts.noseColour.bias } } : {}),
       },
     },
     ...(opts.operatingScore === undefined ? {} : { thresholds: { score: opts.operatingScore } }),
@@ -428,50 +412,5 @@ describe('a nose crop (classifier.nose)', () => {
       log: memoryLogger(),
     });
     await expect(d.start()).rejects.toThrow(/classifier.*(Reshape|fixed batch that is a multiple of 3)/);
-  });
-});
-
-describe('the colour of the nose (classifier.noseColour)', () => {
-  // Uniform halves: the nose tip is the colour of the skin above the eyes, so the colour model reads its bias.
-  // The classifier reads the face crop only (mask = red, no_mask = green, not_face = blue, incorrect 0) and
-  // says p(covered) 0.5 for every face. Re-gated: p(mask) = p'(mask) / 0.5, capped at p'(mask) + p'(incorrect)
-  // = p'(mask), times both = sigmoid((logit 0.5 + bias) / 2); the rest of it goes to incorrect.
-  const frame = () => halves([153, 51, 0], [26, 204, 0]);
-  const reading = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]];
-  const opts = { nose: { scale: 0.25, centre: 0, weights: reading }, noseKeypoint: true };
-  const logit = (p: number) => Math.log(p / (1 - p));
-
-  it.each([
-    ['agrees the nose is covered', 0.9],
-    ['doubts it', 0.1],
-  ])('the colour model %s: mask keeps the joint share, incorrect takes the rest', async (_what, q) => {
-    const plain = await detect(twoStageFolder(opts), frame());
-    const colour = await detect(twoStageFolder({ ...opts, noseColour: { covered: 0.5, bias: logit(q) } }), frame());
-    const both = 1 / (1 + Math.exp(-logit(q) / 2));
-    expect(colour).toHaveLength(plain.length);
-    expect(plain.length).toBe(2);
-    colour.forEach((d, i) => {
-      const p = plain[i]!;
-      expect(d.box).toEqual(p.box);
-      expect(d.scores.mask).toBeCloseTo(p.scores.mask! * both, 6);
-      expect(d.scores.incorrect).toBeCloseTo(p.scores.mask! * (1 - both), 6);
-      expect(d.scores.no_mask).toBeCloseTo(p.scores.no_mask!, 9);
-    });
-  });
-
-  it('faces without a nose keypoint keep the nose head alone', async () => {
-    const noKp = { nose: opts.nose };
-    const plain = await detect(twoStageFolder(noKp), frame());
-    const colour = await detect(twoStageFolder({ ...noKp, noseColour: { covered: 0.5, bias: logit(0.1) } }), frame());
-    expect(colour.map((d) => d.scores)).toEqual(plain.map((d) => d.scores));
-  });
-
-  it('refuses, at load, a classifier without the output the manifest names', async () => {
-    const dir = twoStageFolder({ ...opts, noseColour: { covered: 0.5, bias: 0 } });
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
-    manifest.decoder.classifier.noseColour.output = 'nose_covered';
-    writeFileSync(path.join(dir, 'model.json'), JSON.stringify(manifest));
-    const d = createDetector({ config: { model: dir, providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' } }, log: memoryLogger() });
-    await expect(d.start()).rejects.toThrow(/noseColour\.output.*nose_covered/);
   });
 });

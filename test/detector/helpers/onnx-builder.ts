@@ -57,8 +57,6 @@ export function poolClassifierModel(
   batch: DimSpec = 'batch',
   /** Rows come in groups of this many per face (face crop, lower-face crop, nose crop): `weights` is then [3 group, labels], one output row per group. */
   group = 1,
-  /** A constant [batch, 1] output (a nose head's p(covered), manifest classifier.noseColour.output). */
-  covered?: { name: string; value: number },
 ): Uint8Array {
   const labels = weights[0]!.length;
   const width = 3 * group;
@@ -77,11 +75,6 @@ export function poolClassifierModel(
     node.push({ opType: 'MatMul', input: ['means', 'Wz'], output: ['zero4'] }, { opType: 'Add', input: ['zero4', 'B'], output: [box.name] });
     initializer.push(tensor('Wz', { dims: [width, 4], data: new Array(width * 4).fill(0) }), tensor('B', { dims: [4], data: box.value }));
     output.push(valueInfo(box.name, [batch, 4]));
-  }
-  if (covered) {
-    node.push({ opType: 'MatMul', input: ['means', 'Wc'], output: ['zero1'] }, { opType: 'Add', input: ['zero1', 'Bc'], output: [covered.name] });
-    initializer.push(tensor('Wc', { dims: [width, 1], data: new Array(width).fill(0) }), tensor('Bc', { dims: [1], data: [covered.value] }));
-    output.push(valueInfo(covered.name, [batch, 1]));
   }
   return encode({ name: 'pool-classifier', node, initializer, input: [valueInfo(input.name, [batch, 3, input.height, input.width])], output });
 }
