@@ -33,6 +33,7 @@ export function formatRun(r: BenchResult): string {
     `${r.frames} frames in ${r.seconds} s (faces per frame ${faces}); host ${r.host.cpus} CPUs, load ${r.host.loadavg1} at the end`,
     ...(r.refusedByDaemon ? [`note: mask-gate run refuses these settings here: ${r.refusedByDaemon}`] : []),
     `schedule: overlap ${r.schedule.overlap ? 'on' : 'off'}, settled faces read every ${r.schedule.reclassifyEvery} frame(s) (${r.carriedReadings} readings carried), idle face network every ${r.schedule.idleEvery} frame(s) (${r.skippedFrames} frames skipped)`,
+    `turned faces: ${r.maskMaxTurn === null ? 'any turn reads mask (detector.maskMaxTurn null)' : `${r.turnedReadings} mask readings refused, turned past ${r.maskMaxTurn} (detector.maskMaxTurn)`}`,
     '',
     `end-to-end           ${r.fps.toFixed(1)} FPS (target >= ${TARGETS.fps}: ${ok(v.fps)})`,
     `frame latency        p50 ${r.frameLatencyMs.p50} ms, p95 ${r.frameLatencyMs.p95} ms, camera frame in to statechart event out (target p95 <= ${TARGETS.frameP95Ms}: ${ok(v.frame)})`,

@@ -38,6 +38,9 @@ export interface BenchResult extends Judgement {
   /** Frames the face network skipped (an empty doorway), and face readings carried over instead of classified. */
   skippedFrames: number;
   carriedReadings: number;
+  /** `mask` readings of faces turned past detector.maskMaxTurn, refused as votes (Detection.turned). */
+  turnedReadings: number;
+  maskMaxTurn: number | null;
   /** Camera frame in to statechart event out, per frame. */
   frameLatencyMs: { p50: number; p95: number };
   /** Frames by faces detected: { "0": n, "1": n, ... }. */
@@ -100,6 +103,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   let firstFrame = 0;
   let skippedFrames = 0;
   let carriedReadings = 0;
+  let turnedReadings = 0;
   const latencies: number[] = [];
   let peakRss = 0;
   let frames = 0;
@@ -142,6 +146,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       facesPerFrame[k] = (facesPerFrame[k] ?? 0) + 1;
       if (s.skipped) skippedFrames++;
       carriedReadings += s.detections.filter((d) => d.carried).length;
+      turnedReadings += s.detections.filter((d) => d.turned).length;
       latencies.push(s.latencyMs);
       timer.add('detector', s.detectMs);
       timer.add('tracking', s.trackMs);
@@ -181,6 +186,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     schedule: { overlap: config.detector.overlap, reclassifyEvery: config.detector.reclassify.everyFrames, idleEvery: config.detector.idle.every },
     skippedFrames,
     carriedReadings,
+    turnedReadings,
+    maskMaxTurn: config.detector.maskMaxTurn,
     frameLatencyMs: { p50: round2(percentile(latencies, 0.5)), p95: round2(percentile(latencies, 0.95)) },
     facesPerFrame,
     seconds: round2(seconds),

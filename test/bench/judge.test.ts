@@ -105,7 +105,7 @@ describe('the report', () => {
   const result = (j: Judgement, undecidedStaffMs: number | null = 20_000): BenchResult => ({
     ...j,
     model: 'm', decoder: 'two_stage', provider: 'cpu', threads: 1, size: '640x360', frames: 46,
-    schedule: { overlap: true, reclassifyEvery: 3, idleEvery: 2 }, skippedFrames: 0, carriedReadings: 0,
+    schedule: { overlap: true, reclassifyEvery: 3, idleEvery: 2 }, skippedFrames: 0, carriedReadings: 0, turnedReadings: 0, maskMaxTurn: 0.5,
     frameLatencyMs: { p50: 1, p95: 2 }, facesPerFrame: { '1': 46 }, seconds: 1, fps: 46, stages: {},
     decideMinFacePx: 45, undecidedPromptMs: 4000, undecidedStaffMs, peakRssMb: 100, host: { cpus: 2, loadavg1: 0 },
   });
@@ -116,6 +116,12 @@ describe('the report', () => {
     expect(text).toContain('1 of 1 asked to look at the camera (after gate.undecidedPromptMs 4000 ms), 0 reported to staff (after 20000 ms); the longest stayed 300 ms in view from decision size');
     expect(text).toMatch(/undecided +#1 no_mask\.jpg \[no_mask\]: no decision, asked to look at the camera$/m);
     expect(formatRun(result(judge(sequence(), [], 45), null))).toContain('staff never notified (undecidedStaffMs null)');
+  });
+
+  it('says how many mask readings were refused as turned, or that turned faces read mask', () => {
+    const j = judge(sequence(), [d(1500, 'cleared')], 45);
+    expect(formatRun({ ...result(j), turnedReadings: 7 })).toContain('turned faces: 7 mask readings refused, turned past 0.5 (detector.maskMaxTurn)');
+    expect(formatRun({ ...result(j), maskMaxTurn: null })).toContain('turned faces: any turn reads mask (detector.maskMaxTurn null)');
   });
 
   it('has no such line when everyone was decided', () => {
