@@ -110,7 +110,9 @@ export class SceneFeeder {
   }
 }
 
-export const GATE_TIMINGS = 'gate: { personGoneMs: 300, selfTestBlinkMs: 20, relayOpenMs: 300, escalateAfterMs: 1500, faultRetryMs: 1000 }';
+// personGoneMs 1 s: the feeder ticks every 40 ms on a wall-clock timer, and on a loaded machine a tick can come
+// several hundred ms late; at 300 ms that read as the person leaving and coming back, and counted a second clear.
+export const GATE_TIMINGS = 'gate: { personGoneMs: 1000, selfTestBlinkMs: 20, relayOpenMs: 300, escalateAfterMs: 1500, faultRetryMs: 1000 }';
 
 export interface Rig {
   config: Config;
