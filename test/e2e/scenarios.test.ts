@@ -103,7 +103,8 @@ test('held-mask: a mask held up in a hand at face height, no face behind it, is 
 
 test('turned: a masked face turned from the camera is never cleared; after undecidedPromptMs the gate asks them to look at the camera', async () => {
   const { seq, lines, decisions, check } = await replay('turned');
-  // The photo's label is mask: without detector.maskMaxTurn this person would be expected to clear.
+  // They stand at the gate (past undecidedPromptMs), and no outcome is expected of them: the photo's label is
+  // mask, but the face is turned (with detector.maskMaxTurn null this sequence fails: cleared at 5200 ms).
   expect(seq.source.timeline!.some((s) => s.kind === 'hold')).toBe(true);
   expect(seq.expectations!.outcomes).toEqual([]);
   expect(check.failures).toEqual([]);
