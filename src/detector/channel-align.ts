@@ -6,9 +6,10 @@
  * reorders. Measured on an AVX-512 machine: face network 18.0 -> 15.0 ms per 512x288 frame.
  *
  * The result computes the same function: padded channels hold exact zeros (zero weights, zero bias,
- * ReLU(0) = 0, max of zeros, zero + zero) and every convolution ignores them (zero input columns). Only
- * channel groups whose every consumer passes channels through untouched are widened (Conv, Relu, Add,
- * MaxPool, a channel Pad); a group read by anything else, or a graph output, keeps its width.
+ * ReLU(0) = 0, PReLU(0) = 0 with a zero slope, max of zeros, zero + zero) and every convolution ignores them
+ * (zero input columns). Only channel groups whose every consumer passes channels through untouched are
+ * widened (Conv, Relu, PRelu, Add, MaxPool, a channel Pad); a group read by anything else, or a graph
+ * output, keeps its width.
  */
 import { onnx } from 'onnx-proto';
 import { floatTensor, floatValues, int64Tensor, int64Values } from './onnx-tensor';
@@ -75,6 +76,15 @@ export function alignChannels(bytes: Uint8Array, block: number): AlignResult | n
       channels.set(out, c);
       parent.set(out, out);
       for (const i of n.input ?? []) join(out, i);
+    } else if (n.opType === 'PRelu' && channels.has(n.input?.[0] ?? '')) {
+      // PRelu(x, slope): the slope is one number or one per channel ([C, 1, 1]); anything else is not widened.
+      const c = channels.get(n.input![0]!)!;
+      const slope = init(n.input?.[1]);
+      const size = slope?.dims?.reduce((a, d) => a * Number(d), 1);
+      if (!slope || !(size === 1 || (slope.dims!.length === 3 && size === c && Number(slope.dims![0]) === c))) return null;
+      channels.set(out, c);
+      parent.set(out, out);
+      join(out, n.input![0]!);
     } else if (n.opType === 'Pad' && channels.has(n.input?.[0] ?? '')) {
       const pads = channelPad(init(n.input?.[1]));
       const mode = n.attribute?.find((a) => a.name === 'mode')?.s;
@@ -88,7 +98,7 @@ export function alignChannels(bytes: Uint8Array, block: number): AlignResult | n
   // Pads (and is not a graph output).
   const blocked = new Set<string>();
   for (const t of channels.keys()) {
-    const ok = !outputs.has(t) && (consumers.get(t) ?? []).every((n) => n.opType === 'Conv' ? n.input?.[0] === t : PASS.has(n.opType ?? '') || (n.opType === 'Pad' && n.input?.[0] === t));
+    const ok = !outputs.has(t) && (consumers.get(t) ?? []).every((n) => (n.opType === 'Conv' || n.opType === 'PRelu' || n.opType === 'Pad' ? n.input?.[0] === t : PASS.has(n.opType ?? '')));
     if (!ok) blocked.add(find(t));
   }
   const width = (t: string): number => {
@@ -114,6 +124,11 @@ export function alignChannels(bytes: Uint8Array, block: number): AlignResult | n
       const b = init(n.input?.[2]);
       if (b && no !== o) replace(g, inits, floatTensor(b.name!, [no], padded(floatValues(b), no)));
       if (no !== o && !widened.includes(`${o}->${no}`)) widened.push(`${o}->${no}`);
+    } else if (n.opType === 'PRelu') {
+      const slope = init(n.input![1])!;
+      const no = width(out);
+      if (no !== inW) return null;
+      if (slope.dims!.length === 3 && Number(slope.dims![0]) !== no) replace(g, inits, floatTensor(slope.name!, [no, 1, 1], padded(floatValues(slope), no)));
     } else if (n.opType === 'Pad') {
       const t = init(n.input![1])!;
       const pads = channelPad(t)!;

@@ -5,7 +5,9 @@
  */
 import { onnx } from 'onnx-proto';
 import { floatTensor, int64Tensor, int64Values, toNum } from '../detector/onnx-tensor';
+import { MESH_FEATURES, meshBranch } from './facemesh';
 import { NOSE_EPS, tapPool, type NoseTap } from './nose-head';
+import type { TfjsModel } from './tfjs-onnx';
 
 type Node = onnx.INodeProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -187,12 +189,16 @@ export interface NoseGraph {
  * `classifier.lower` / `classifier.nose`); the trunk runs on every row and each group's feature vectors are
  * joined ([G N, D/G] -> [N, D]) before the heads, so the outputs have one row per group.
  *
+ * `mesh`: facemesh's trunk (facemesh.ts) also reads each group's face crop; its features join the main head's.
+ *
  * `nose`: the group's last row is the nose crop. Its features (pooled further, per tap: nose-head.ts tapPool) feed the nose
  * head instead of the main head, and the outputs become log-probabilities in which `mask` keeps only the
  * share the nose head confirms covered; the rest goes to `incorrect` (nose-head.ts, combineNose).
  */
-export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: HeadWeights, flip = false, group = 1, nose?: NoseGraph): Uint8Array {
+export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: HeadWeights, flip = false, group = 1, nose?: NoseGraph, mesh?: { model: TfjsModel; size: number }): Uint8Array {
   if (flip && group > 1) throw new Error('classifierModel: the in-graph flip does not take grouped crops; flip in the runtime instead');
+  // With `mesh`, the main head's last MESH_FEATURES inputs are facemesh's, from each group's face crop.
+  const trunkD = w.d - (mesh ? MESH_FEATURES : 0);
   const { model: m, input } = blazeFaceTrunk(frontBytes, trunk);
   const g = m.graph!;
   const trunkIn = flip ? 'crop_both' : 'crop';
@@ -209,15 +215,28 @@ export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: Hea
   let features = 'features';
   if (group > 1) {
     // One trunk row's width: the main head reads the first (group - 1) rows with a nose crop, all without.
-    const row = nose ? w.d / (group - 1) : w.d / group;
+    const row = nose ? trunkD / (group - 1) : trunkD / group;
     g.initializer!.push(int64Tensor('group_shape', [-1, row * group]));
     g.node!.push({ opType: 'Reshape', name: 'group_join', input: ['features', 'group_shape'], output: ['features_group'] });
     features = 'features_group';
     if (nose) {
-      g.node!.push(columns('main_features', features, 0, w.d, g));
-      noseBranch(g, nose, features, w.d, row);
+      g.node!.push(columns('main_features', features, 0, trunkD, g));
+      noseBranch(g, nose, features, trunkD, row);
       features = 'main_features';
     }
+  }
+  if (mesh) {
+    let faceRows = trunkIn;
+    if (group > 1) {
+      // Each group's first row is its face crop: rows 0, group, 2 group, ...
+      g.initializer!.push(int64Tensor('face_rows_starts', [0]), int64Tensor('face_rows_ends', [2 ** 62]), int64Tensor('face_rows_axes', [0]), int64Tensor('face_rows_steps', [group]));
+      g.node!.push({ opType: 'Slice', name: 'face_rows', input: [trunkIn, 'face_rows_starts', 'face_rows_ends', 'face_rows_axes', 'face_rows_steps'], output: ['face_rows'] });
+      faceRows = 'face_rows';
+    }
+    const b = meshBranch(mesh.model, faceRows, trunk.size, 'mesh_out', mesh.size);
+    g.node!.push(...b.nodes, { opType: 'Concat', name: 'head_features', input: [features, 'mesh_out'], output: ['head_features'], attribute: [{ name: 'axis', type: A.INT, i: 1 }] });
+    g.initializer!.push(...b.initializers);
+    features = 'head_features';
   }
   const clsOut = nose ? 'main_logits' : flip ? 'logits_both' : 'logits';
   const logits = flip ? 'logits_both' : 'logits';

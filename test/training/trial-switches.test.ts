@@ -19,7 +19,7 @@ function withEnv(env: Record<string, string>, fn: () => void): void {
 }
 
 describe('training trial switches', () => {
-  it.each(['MASK_GATE_SYNTH', 'MASK_GATE_BESIDE', 'MASK_GATE_TINT'])('%s takes 0 or 1 and refuses anything else, naming itself', (name) => {
+  it.each(['MASK_GATE_SYNTH', 'MASK_GATE_BESIDE', 'MASK_GATE_TINT', 'MASK_GATE_MESH'])('%s takes 0 or 1 and refuses anything else, naming itself', (name) => {
     for (const ok of ['0', '1', '']) withEnv({ [name]: ok }, () => expect(load).not.toThrow());
     withEnv({ [name]: 'off' }, () => expect(load).toThrow(`${name}: expected 0 (off) or 1 (on, the default), got "off"`));
   });
@@ -28,5 +28,10 @@ describe('training trial switches', () => {
     withEnv({ MASK_GATE_NOSE_HEAD: '2,32' }, () => expect(load).not.toThrow());
     withEnv({ MASK_GATE_NOSE_HEAD: '3,8' }, () => expect(load).toThrow(/MASK_GATE_NOSE_HEAD: expected pool,hidden .* got "3,8"/));
     withEnv({ MASK_GATE_NOSE_HEAD: '1' }, () => expect(load).toThrow(/MASK_GATE_NOSE_HEAD/));
+  });
+
+  it('MASK_GATE_MESH_SIZE takes 64 or 96, the sizes the facemesh pooling is written for', () => {
+    withEnv({ MASK_GATE_MESH_SIZE: '64' }, () => expect(load).not.toThrow());
+    withEnv({ MASK_GATE_MESH_SIZE: '128' }, () => expect(load).toThrow('MASK_GATE_MESH_SIZE: expected one of 64, 96, got "128"'));
   });
 });
