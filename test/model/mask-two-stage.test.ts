@@ -45,7 +45,9 @@ describe('models/mask-two-stage', () => {
   it('keeps its committed files small', async () => {
     const m = await loadModel(MODEL);
     const total = m.manifest.files.reduce((n, f) => n + (f.bytes ?? 0), 0);
-    expect(total).toBeLessThan(4 * 1024 * 1024);
+    // Every retrain adds the folder to the git history again. 4 MiB until 2.4.0, whose facemesh features
+    // (2,560 more inputs to the main head, 1.3 MB; facemesh's own weights, 0.5 MB) took it to 5.9 MB.
+    expect(total).toBeLessThan(8 * 1024 * 1024);
   });
 });
 
