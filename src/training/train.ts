@@ -659,7 +659,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
 /**
  * How the held-out heads read the real training faces (every training photo once, by a head that did not
  * see it): a pooled measure of the main head over about 4 times the validation split's faces, for
- * comparing recipes where the split's 15 incorrect-mask faces cannot (the nose head is not applied).
+ * comparing recipes where the split's 18 incorrect-mask faces cannot (the nose head is not applied).
  */
 export function heldOutSummary(faces: readonly { cls: number; p: readonly number[] }[]): string {
   const I = LABEL_INDEX.incorrect;
