@@ -18,7 +18,7 @@ export function annotateLive(img: RgbFrame, annotations: readonly Annotation[]):
     fillRect(out, x1, y2 - thick, x2, y2, colour);
     fillRect(out, x1, y1, x1 + thick, y2, colour);
     fillRect(out, x2 - thick, y1, x2, y2, colour);
-    const text = `${a.label.replace('_', ' ')} ${Math.round(a.score * 100)}%`;
+    const text = `${a.label.replace('_', ' ')} ${Math.round(a.score * 100)}%${a.note ? ` ${a.note}` : ''}`;
     const pad = scale * 2;
     const tw = text.length * (GLYPH_W + 1) * scale + pad * 2 - scale;
     const th = GLYPH_H * scale + pad * 2;

@@ -11,6 +11,8 @@ export interface LiveTrack {
   label: FaceLabel;
   confidence: number;
   missed?: number;
+  /** Its `mask` reading is refused as turned from the camera (TrackSnapshot.turned). */
+  turned?: boolean;
 }
 
 /** Structurally the frame loop's FrameStats: the frame and what the tracker made of it. */
@@ -75,7 +77,8 @@ export class LiveView {
     try {
       // Drawn now, on a copy: the camera may reuse the frame's buffer once this returns.
       const tracks = f.tracks.filter((tr) => !tr.missed);
-      img = annotateLive(f.frame, tracks.map((tr) => ({ box: tr.box, label: tr.label, score: tr.confidence })));
+      // A turned face's `mask` reading casts no vote (detector.maskMaxTurn): say so, or the box looks like a clear.
+      img = annotateLive(f.frame, tracks.map((tr) => ({ box: tr.box, label: tr.label, score: tr.confidence, ...(tr.turned ? { note: 'turned' } : {}) })));
     } catch (e) {
       this.failed(e);
       return;

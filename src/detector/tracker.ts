@@ -62,6 +62,8 @@ export interface TrackSnapshot {
   moved: boolean;
   /** Why the gate ignores this face, if it does. */
   ignored?: TrackerIgnoreReason;
+  /** This frame's `mask` reading was refused because the face is turned from the camera (Detection.turned). */
+  turned?: boolean;
 }
 
 export interface TrackerUpdate {
@@ -94,6 +96,8 @@ interface Track {
   carried: boolean;
   /** This frame's reading is under the operating point (Detection.unsure). */
   unsure: boolean;
+  /** This frame's `mask` reading was refused as turned (Detection.turned). */
+  turned: boolean;
 }
 
 export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix = 'p'): FaceTracker {
@@ -188,7 +192,7 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
         const ti = trackOf.get(di);
         let tr: Track;
         if (ti === undefined) {
-          tr = { id: `${idPrefix}${nextId++}`, box: d.box, p: obs, inZone: false, hits: 0, missed: 0, firstSeen: frame, motion: stationary.start(d.box, t), carried: false, unsure: false };
+          tr = { id: `${idPrefix}${nextId++}`, box: d.box, p: obs, inZone: false, hits: 0, missed: 0, firstSeen: frame, motion: stationary.start(d.box, t), carried: false, unsure: false, turned: false };
           tracks.push(tr);
         } else {
           tr = tracks[ti]!;
@@ -201,6 +205,7 @@ export function createTracker(config: TrackerConfig, gate: TrackerGate, idPrefix
         ignore(tr);
         tr.carried = d.carried === true;
         tr.unsure = d.unsure === true;
+        tr.turned = d.turned === true;
         tr.hits++;
         tr.missed = 0;
         seen.add(tr);
@@ -287,5 +292,6 @@ function snapshot(tr: Track, d: { label: FaceLabel; confidence: number }): Track
     firstSeen: tr.firstSeen,
     moved: tr.motion.moved,
     ...(tr.ignored ? { ignored: tr.ignored } : {}),
+    ...(tr.turned ? { turned: true } : {}),
   };
 }

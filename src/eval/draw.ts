@@ -6,6 +6,8 @@ export interface Annotation {
   box: Box;
   label: MaskLabel | 'unknown';
   score: number;
+  /** A word after the label and score (the live view's `turned`: a `mask` reading the gate refuses). */
+  note?: string;
 }
 
 export const LABEL_COLOURS: Record<Annotation['label'], [number, number, number]> = {

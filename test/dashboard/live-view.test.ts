@@ -5,6 +5,7 @@ import { LiveView, MJPEG_BOUNDARY, type LiveFrame } from '../../src/dashboard/li
 import type { RgbFrame } from '../../src/detector/types';
 import type { FrameStats } from '../../src/pipeline/frame-loop';
 import { memoryLogger } from '../../src/log';
+import { annotateLive } from '../../src/dashboard/live-annotate';
 
 /** Just enough of a ServerResponse: what was written, and a switch for a stalled socket. */
 class FakeResponse extends EventEmitter {
@@ -165,4 +166,19 @@ test("health: the supervisor's states map to online / reconnecting / offline; nu
     voice: { status: 'off', sink: 'none', reason: 'voice is not enabled' },
     uptimeS: 60,
   });
+});
+
+test("a turned face's box says so: its `mask` reading casts no vote, and must not look like a clear", () => {
+  const { view, calls } = rig();
+  view.add(new FakeResponse() as unknown as ServerResponse);
+  const data = Buffer.alloc(240 * 160 * 3, 90);
+  const track = { box: [60, 60, 140, 140] as [number, number, number, number], label: 'mask' as const, confidence: 0.8, missed: 0 };
+  view.offer({ seq: 1, frame: { data, width: 240, height: 160 }, tracks: [{ ...track, turned: true }] });
+  const drawn = calls[0]!.img.data;
+  const plain = annotateLive({ data, width: 240, height: 160 }, [{ box: track.box, label: 'mask', score: 0.8 }]).data;
+  const noted = annotateLive({ data, width: 240, height: 160 }, [{ box: track.box, label: 'mask', score: 0.8, note: 'turned' }]).data;
+  expect(Buffer.compare(drawn, noted)).toBe(0);
+  // The label plate grows by the word: more of the frame is painted mask-green.
+  const green = (b: Uint8Array) => { let n = 0; for (let i = 0; i < b.length; i += 3) if (b[i] === 0 && b[i + 1] === 200 && b[i + 2] === 0) n++; return n; };
+  expect(green(noted)).toBeGreaterThan(green(plain) + 50);
 });

@@ -215,3 +215,12 @@ describe('face size, pictures and ignore zones', () => {
     expect(t.update([face([40, 40, 60, 60], { mask: 0.4, no_mask: 0.2, incorrect: 0.2 })], size, 0, 1).event.people[0]).toMatchObject({ label: 'no_mask', confidence: 0.4 });
   });
 });
+
+test("a turned face's track says so for this frame only (the live view labels it), and its reading adds no evidence", () => {
+  const t = createTracker(config, { zone });
+  t.update([face([40, 40, 60, 60], { no_mask: 0.8 })], size, 0, 1);
+  const turned = t.update([{ ...face([40, 40, 60, 60], { mask: 0.9 }), unsure: true, turned: true }], size, 33, 2);
+  expect(turned.tracks[0]).toMatchObject({ turned: true, label: 'no_mask', confidence: 0.8 });
+  const facing = t.update([face([40, 40, 60, 60], { no_mask: 0.8 })], size, 66, 3);
+  expect(facing.tracks[0]!.turned).toBeUndefined();
+});
