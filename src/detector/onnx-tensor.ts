@@ -14,6 +14,11 @@ export function int64Tensor(name: string, values: number[]): onnx.ITensorProto {
   return { name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(b.buffer) };
 }
 
+/** A float graph input or output of these dims: numbers are fixed sizes, strings named (dynamic) ones. */
+export function valueInfo(name: string, dims: (number | string)[]): onnx.IValueInfoProto {
+  return { name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } };
+}
+
 /** A protobuf number that may arrive as a Long. */
 export function toNum(v: unknown): number {
   return typeof v === 'number' ? v : Number((v as { toString(): string }).toString());

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { onnx } from 'onnx-proto';
-import { floatTensor, int64Tensor } from '../detector/onnx-tensor';
+import { floatTensor, int64Tensor, valueInfo } from '../detector/onnx-tensor';
 import { convertTfjs, loadTfjsModel, type TfjsModel } from './tfjs-onnx';
 
 type Node = onnx.INodeProto;
@@ -103,11 +103,10 @@ export function meshBranch(mesh: TfjsModel, crop: string, size: number, out: str
 /** The branch alone, as a model: `crop` [N, size, size, 3] -> `features` [N, MESH_FEATURES] (the trainer's feature extractor). */
 export function meshModel(mesh: TfjsModel, size: number, meshSize: number = MESH_SIZE): Uint8Array {
   const b = meshBranch(mesh, 'crop', size, 'features', meshSize);
-  const vi = (name: string, dims: (number | string)[]): onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } });
   return onnx.ModelProto.encode({
     irVersion: 7,
     opsetImport: [{ domain: '', version: 12 }],
     producerName: 'mask-gate meshModel',
-    graph: { name: 'facemesh_trunk', node: b.nodes, initializer: b.initializers, input: [vi('crop', ['batch', size, size, 3])], output: [vi('features', ['batch', MESH_FEATURES])] },
+    graph: { name: 'facemesh_trunk', node: b.nodes, initializer: b.initializers, input: [valueInfo('crop', ['batch', size, size, 3])], output: [valueInfo('features', ['batch', MESH_FEATURES])] },
   }).finish();
 }

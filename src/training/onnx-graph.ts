@@ -4,13 +4,12 @@
  * trunk as a frozen crop feature extractor, and the trained head appended to that trunk.
  */
 import { onnx } from 'onnx-proto';
-import { floatTensor, int64Tensor, int64Values, toNum } from '../detector/onnx-tensor';
+import { floatTensor, int64Tensor, int64Values, toNum, valueInfo } from '../detector/onnx-tensor';
 import { MESH_FEATURES, meshBranch } from './facemesh';
 import { NOSE_EPS, tapPool, type NoseTap } from './nose-head';
 import type { TfjsModel } from './tfjs-onnx';
 
 type Node = onnx.INodeProto;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const A = onnx.AttributeProto.AttributeType;
 
@@ -20,10 +19,6 @@ export function decodeModel(bytes: Uint8Array): onnx.ModelProto {
 
 export function encodeModel(m: onnx.IModelProto): Uint8Array {
   return onnx.ModelProto.encode(m).finish();
-}
-
-function valueInfo(name: string, dims: (number | string)[]): onnx.IValueInfoProto {
-  return { name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } } };
 }
 
 /**
