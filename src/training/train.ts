@@ -31,6 +31,7 @@ import { ortSessionFactory } from '../detector/ort-session';
 import { cropToInput, mirrorSlot, type CropRegion } from '../detector/preprocess';
 import type { InferenceSession } from '../detector/runtime';
 import type { Box, MaskLabel } from '../detector/types';
+import { vocAp } from '../eval/ap';
 import { parseVoc, type VocAnnotation } from '../eval/voc-read';
 import { applyJitter, degradeResolution, randomJitter } from './augment';
 import { fitCalibration, type CalibrationRow } from './calibrate';
@@ -659,7 +660,8 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
 /**
  * How the held-out heads read the real training faces (every training photo once, by a head that did not
  * see it): a pooled measure of the main head over about 4 times the validation split's faces, for
- * comparing recipes where the split's 18 incorrect-mask faces cannot (the nose head is not applied).
+ * comparing recipes where the split's 18 incorrect-mask faces cannot (the nose head is not applied). AP is
+ * `mask-gate eval`'s (VOC all-point), here over faces rather than detections.
  */
 export function heldOutSummary(faces: readonly { cls: number; p: readonly number[] }[]): string {
   const I = LABEL_INDEX.incorrect;
@@ -670,22 +672,8 @@ export function heldOutSummary(faces: readonly { cls: number; p: readonly number
   return (
     `held-out heads on real training faces: incorrect read incorrect ${share(inc, (p) => argmax(p) === I)}, read mask ${share(inc, (p) => argmax(p) === LABEL_INDEX.mask)}; ` +
     `no_mask read mask ${share(of(LABEL_INDEX.no_mask), (p) => argmax(p) === LABEL_INDEX.mask)}; mask read not mask ${share(of(LABEL_INDEX.mask), (p) => argmax(p) !== LABEL_INDEX.mask)}; ` +
-    `AP_incorrect ${averagePrecision(faces.map((f) => f.p[I]!), faces.map((f) => f.cls === I)).toFixed(3)}`
+    `AP_incorrect ${(vocAp(faces.map((f) => ({ score: f.p[I]!, tp: f.cls === I })), inc.length) ?? 0).toFixed(3)}`
   );
-}
-
-/** Average precision of `scores` ranking the `positive` items first (ties in input order). */
-export function averagePrecision(scores: readonly number[], positive: readonly boolean[]): number {
-  const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  const total = positive.filter(Boolean).length;
-  let hits = 0;
-  let sum = 0;
-  order.forEach((i, rank) => {
-    if (!positive[i]) return;
-    hits++;
-    sum += hits / (rank + 1);
-  });
-  return total ? sum / total : 0;
 }
 
 /** Per-feature mean and standard deviation of [n, d] rows, and a function that standardises rows in place with them. */

@@ -1,13 +1,7 @@
 /** @jest-environment ./test/env/onnx-environment.js */
-import { averagePrecision, heldOutSummary } from '../../src/training/train';
+import { heldOutSummary } from '../../src/training/train';
 
 describe("the training's held-out measure", () => {
-  it('average precision: each positive scores the precision at its rank', () => {
-    expect(averagePrecision([0.9, 0.8, 0.7], [true, false, true])).toBeCloseTo((1 + 2 / 3) / 2, 10);
-    expect(averagePrecision([0.1, 0.8, 0.7], [true, false, false])).toBeCloseTo(1 / 3, 10);
-    expect(averagePrecision([0.5], [false])).toBe(0);
-  });
-
   it('counts incorrect faces read incorrect and mask, unmasked read mask, masked read anything else', () => {
     // Classes: mask 0, no_mask 1, incorrect 2, not_face 3.
     const line = heldOutSummary([
