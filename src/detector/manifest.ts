@@ -174,6 +174,13 @@ const Classifier = z.strictObject({
    */
   flip: z.enum(['none', 'all', 'confident']).default('none'),
   /**
+   * A lighter network for the faint candidates (face score under decoder.face.decoder.minScore, see
+   * decoder.face.decoder.faint): the same input, outputs, labels and rows per face as `file`, read as `file`
+   * is. Most faint candidates are background, and every frame has up to faint.max of them: a cheaper
+   * network there keeps the expensive one for the faces the gate decides on. Absent: `file` reads all.
+   */
+  faint: z.strictObject({ file: RelativePath }).optional(),
+  /**
    * After box refinement, a face overlapping a more face-like one (1 - not_face, times the face score
    * under `product`) by IoU above this is dropped. Off when absent.
    */
@@ -335,6 +342,7 @@ export const ManifestSchema = z
         issue(['decoder', 'face', 'decoder', 'faint', 'minScore'], `expected a score below decoder.face.decoder.minScore (${fd.minScore}), got ${fd.faint.minScore}`);
       }
       listed(['decoder', 'classifier', 'file'], dec.classifier.file);
+      listed(['decoder', 'classifier', 'faint', 'file'], dec.classifier.faint?.file);
       const cl = dec.classifier.labels;
       const dc = dup(cl);
       if (dc) issue(['decoder', 'classifier', 'labels'], `expected unique labels, got "${dc}" twice`);

@@ -29,7 +29,8 @@ interface Classified {
 
 /**
  * Face detector, then the mask classifier on every face crop, all crops of a frame in one batch (or in
- * batches of the size a fixed-batch network declares).
+ * batches of the size a fixed-batch network declares). With `classifier.faint`, the faint candidates are
+ * read by that lighter network instead.
  */
 export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStageDecoder): Promise<Pipeline> {
   const { model } = ctx;
@@ -38,25 +39,45 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   const cs = dec.classifier;
   let face: OpenedSession | undefined;
   let cls: OpenedSession | undefined;
+  let faint: OpenedSession | undefined;
   let faceBatch: number;
+  // With a lower-face or nose crop each face takes several network rows (classifierRows) and gives one output row.
+  const per = rowsPerFace(cs);
+  /**
+   * The classifier's checks, for `file` and for `faint.file` alike (`faintFile` names the faint network in
+   * its errors): returns its fixed batch, or null.
+   */
+  const checkClassifier = (s: OpenedSession, faintFile?: string): number | null => {
+    const at = (field: string) => `decoder.classifier.${field}${faintFile ? ` (${faintFile}, decoder.classifier.faint)` : ''}`;
+    const batch = fixedBatch(checkInputMeta(s.session.inputs, cs.input, id, at('input')));
+    if (batch !== null && batch % per !== 0) throw new DetectorError('model-shape', id, `expected a fixed batch that is a multiple of ${per} (the rows per face of classifier.lower / classifier.nose), got ${batch}`, at(cs.nose ? 'nose' : 'lower'));
+    checkOutputMeta(s.session.outputs, cs.outputs.scores, [null, cs.labels.length], id, at('outputs.scores'));
+    if (cs.outputs.box) checkOutputMeta(s.session.outputs, cs.outputs.box, [null, 4], id, at('outputs.box'));
+    return batch;
+  };
   let clsBatch: number | null;
+  let faintBatch: number | null = null;
   try {
     face = await ctx.open('face', dec.face.file);
     cls = await ctx.open('classifier', cs.file);
+    if (cs.faint) faint = await ctx.open('faint-classifier', cs.faint.file);
     faceBatch = fixedBatch(checkInputMeta(face.session.inputs, dec.face.input, id, 'decoder.face.input')) ?? 1;
     checkOutputMeta(face.session.outputs, fd.outputs.boxes, null, id, 'decoder.face.decoder.outputs.boxes');
     checkOutputMeta(face.session.outputs, fd.outputs.scores, null, id, 'decoder.face.decoder.outputs.scores');
-    clsBatch = fixedBatch(checkInputMeta(cls.session.inputs, cs.input, id, 'decoder.classifier.input'));
-    const group = rowsPerFace(cs);
-    if (clsBatch !== null && clsBatch % group !== 0) throw new DetectorError('model-shape', id, `expected a fixed batch that is a multiple of ${group} (the rows per face of classifier.lower / classifier.nose), got ${clsBatch}`, cs.nose ? 'decoder.classifier.nose' : 'decoder.classifier.lower');
-    checkOutputMeta(cls.session.outputs, cs.outputs.scores, [null, cs.labels.length], id, 'decoder.classifier.outputs.scores');
-    if (cs.outputs.box) checkOutputMeta(cls.session.outputs, cs.outputs.box, [null, 4], id, 'decoder.classifier.outputs.box');
+    clsBatch = checkClassifier(cls);
+    if (faint) faintBatch = checkClassifier(faint, cs.faint!.file);
   } catch (err) {
-    await closeAll([face, cls]);
+    await closeAll([face, cls, faint]);
     throw err;
   }
   const faceSession = face.session;
-  const clsSession = cls.session;
+  /** A classifier network and its fixed batch (null: any batch). */
+  interface Reader {
+    session: OpenedSession['session'];
+    batch: number | null;
+  }
+  const full: Reader = { session: cls.session, batch: clsBatch };
+  const light: Reader | null = faint ? { session: faint.session, batch: faintBatch } : null;
   const cropSize = tensorSize(cs.input);
   const reported = cs.labels.map((l, i) => [l, i] as const).filter((e): e is readonly [MaskLabel, number] => e[0] !== 'not_face');
   const notFace = cs.labels.indexOf('not_face');
@@ -72,23 +93,20 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     mirrored: boolean;
   }
 
-  // With a lower-face or nose crop each face takes several network rows (classifierRows) and gives one output row.
-  const per = rowsPerFace(cs);
-
-  /** `crops[i]`: face i's rows, as classifierRows gives them. */
-  async function classify(frame: RgbFrame, crops: readonly CropRegion[][], flip: readonly boolean[]): Promise<Classified[]> {
+  /** `crops[i]`: face i's rows, as classifierRows gives them, read by `net`. */
+  async function classify(net: Reader, frame: RgbFrame, crops: readonly CropRegion[][], flip: readonly boolean[]): Promise<Classified[]> {
     // Face by face, each plain row followed by its mirror image, so that a call split by the batch keeps a
     // face's two rows together.
     const rows: Row[] = crops.flatMap((_, i) => (flip[i] ? [{ crop: i, mirrored: false }, { crop: i, mirrored: true }] : [{ crop: i, mirrored: false }]));
     const n = cs.labels.length;
     const raw = new Float32Array(crops.length * n);
     const boxes = cs.outputs.box ? new Float32Array(crops.length * 4) : undefined;
-    const chunk = Math.max(1, Math.floor((clsBatch ?? maxRows) / per));
+    const chunk = Math.max(1, Math.floor((net.batch ?? maxRows) / per));
     // A fixed batch is filled up (unused slots stay zero); any other batch is only as large as the call.
     const parts: { rows: Row[]; slots: number }[] = [];
     for (let start = 0; start < rows.length; start += chunk) {
       const part = rows.slice(start, start + chunk);
-      parts.push({ rows: part, slots: clsBatch ? chunk : part.length });
+      parts.push({ rows: part, slots: net.batch ? chunk : part.length });
     }
     // Every call is sent before the first is answered: a session on its own thread runs them back to back.
     const outs = await Promise.all(
@@ -105,7 +123,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
           if (r.mirrored) for (let k = 0; k < per; k++) mirrorSlot(cs.input, data, slot + k);
           else plainSlot.set(r.crop, i);
         });
-        return clsSession.run({ [cs.input.name]: { data, dims: inputDims(cs.input, slots * per) } });
+        return net.session.run({ [cs.input.name]: { data, dims: inputDims(cs.input, slots * per) } });
       }),
     );
     parts.forEach(({ rows: part, slots }, p) => {
@@ -154,17 +172,21 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   const memory = ctx.reclassify ? new ClassifyMemory(ctx.reclassify) : null;
 
   const pipeline: Pipeline = {
-    sessions: { face: face.provider, classifier: cls.provider },
+    sessions: { face: face.provider, classifier: cls.provider, ...(faint ? { faint: faint.provider } : {}) },
     async find(frame) {
       const faces = (await detectFaces(frame)).slice(0, cs.maxFaces);
       const finish: FinishFrame = async (hints) => {
         const carried = memory ? memory.plan(faces, hints.settled ?? []) : faces.map(() => null);
         const read = faces.map((_, i) => i).filter((i) => !carried[i]);
         const out = [...carried];
-        if (read.length) {
-          const crops = read.map((i) => classifierRows(faces[i]!.box, faces[i]!.keypoints, cs));
-          const classified = await classify(frame, crops, flipsFor(read.map((i) => faces[i]!)));
-          read.forEach((fi, k) => (out[fi] = toDetection(faces[fi]!, crops[k]![0]!, classified[k]!, frame)));
+        // Confident faces go to the classifier, faint ones to the faint network when there is one. One
+        // network runs at a time: with detector.overlap the face network of the next frame is the other.
+        const [faintRead, fullRead] = light ? partition(read, (i) => faces[i]!.score < fd.minScore) : [[], read];
+        for (const [net, which] of [[full, fullRead], [light, faintRead]] as const) {
+          if (!net || !which.length) continue;
+          const crops = which.map((i) => classifierRows(faces[i]!.box, faces[i]!.keypoints, cs));
+          const classified = await classify(net, frame, crops, flipsFor(which.map((i) => faces[i]!)));
+          which.forEach((fi, k) => (out[fi] = toDetection(faces[fi]!, crops[k]![0]!, classified[k]!, frame)));
         }
         memory?.remember(faces, out);
         const found = out.filter((d): d is Detection => d !== null);
@@ -177,13 +199,21 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
       await runWhole(pipeline, frame);
       const side = Math.min(frame.width, frame.height) / 2;
       const whole = { cx: frame.width / 2, cy: frame.height / 2, side, angle: 0 };
-      await classify(frame, [Array.from({ length: per }, () => whole)], [cs.flip !== 'none']);
+      for (const net of [full, light]) if (net) await classify(net, frame, [Array.from({ length: per }, () => whole)], [cs.flip !== 'none']);
     },
     async close() {
-      await closeAll([face, cls]);
+      await closeAll([face, cls, faint]);
     },
   };
   return pipeline;
+}
+
+/** `xs` split by `test`: [those that pass, the rest], each in order. */
+function partition<T>(xs: readonly T[], test: (x: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const x of xs) (test(x) ? yes : no).push(x);
+  return [yes, no];
 }
 
 /**

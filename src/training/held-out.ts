@@ -35,3 +35,14 @@ export function predictFlipped(head: Head, x: Float32Array, rows: readonly numbe
   }
   return out;
 }
+
+/**
+ * The first `k` of each row's `d` features ([n, d] -> [n, k]): the trunk's features without facemesh's,
+ * which follow them in every row (the faint network's view of the same crops).
+ */
+export function leadingColumns(x: Float32Array, n: number, d: number, k: number): Float32Array {
+  if (k > d) throw new Error(`expected at most ${d} leading columns, got ${k}`);
+  const out = new Float32Array(n * k);
+  for (let r = 0; r < n; r++) out.set(x.subarray(r * d, r * d + k), r * k);
+  return out;
+}

@@ -5,7 +5,7 @@
  *     [--data ../shared/datasets/face-mask-andrewmvd] [--photos 200] [--crops 512] [--quantize-heads] [--no-equalize]
  *     [--percentile 99.99 (clip the rarest values; default) | 100 (min/max)]
  *
- * Writes face.onnx, classifier.onnx, the licence file, split/ (bench and eval read split/val.txt from the
+ * Writes face.onnx, classifier.onnx (and the faint network, classifier.faint, calibrated on the same rows), the licence file, split/ (bench and eval read split/val.txt from the
  * model folder) and model.json (the float model's decoder, files with sha256 and bytes, provenance; no
  * metrics: measure with `mask-gate eval` and record them). The model card is written by hand.
  */
@@ -87,12 +87,16 @@ export async function quantizeFolder(o: QuantizeFolderOptions): Promise<string> 
     }
   }
   const cls = await quantizeNetwork('classifier', clsBytes, counted);
+  const faintFile = dec.classifier.faint?.file;
+  const faint = faintFile ? await quantizeNetwork('faint classifier', model.files.get(faintFile)!, counted) : undefined;
   o.say(`calibration: ${photos.length} training photos, ${crops} classifier rows (faces and mirrored faces)`);
 
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, dec.face.file), face.bytes);
   writeFileSync(path.join(out, dec.classifier.file), cls.bytes);
-  for (const f of m.files) if (f.path !== dec.face.file && f.path !== dec.classifier.file) cpSync(path.join(src, f.path), path.join(out, f.path));
+  if (faint) writeFileSync(path.join(out, faintFile!), faint.bytes);
+  const written = [dec.face.file, dec.classifier.file, faintFile];
+  for (const f of m.files) if (!written.includes(f.path)) cpSync(path.join(src, f.path), path.join(out, f.path));
   if (existsSync(path.join(src, 'split'))) cpSync(path.join(src, 'split'), path.join(out, 'split'), { recursive: true });
 
   const json = JSON.parse(readFileSync(path.join(src, 'model.json'), 'utf8'));

