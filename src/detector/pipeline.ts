@@ -28,8 +28,11 @@ export interface Pipeline {
 
 export interface PipelineContext {
   model: LoadedModel;
-  /** Opens the ONNX file `file` of the manifest as session `role`, trying providers in turn. */
-  open: (role: string, file: string) => Promise<OpenedSession>;
+  /**
+   * Opens the ONNX file `file` of the manifest as session `role`, trying providers in turn. Sessions opened
+   * with the same `thread` never run at the same moment and may share a thread (SessionOptions.thread).
+   */
+  open: (role: string, file: string, thread?: string) => Promise<OpenedSession>;
   /** detect/eval: keep scores down to this instead of the operating thresholds. */
   floor?: number;
   /** The gate: carry readings of settled faces over between classifier runs (absent: read every face every frame). */

@@ -25,6 +25,11 @@ export interface SessionOptions {
   tensorrt: { fp16: boolean; engineCachePath: string };
   /** Shown in onnxruntime's own log lines. */
   logId: string;
+  /**
+   * Where a factory runs each session on a thread of its own (threaded-sessions.ts), sessions given the same
+   * name share one: for networks that never run at the same moment. Other factories ignore it.
+   */
+  thread?: string;
 }
 
 export interface InferenceSession {

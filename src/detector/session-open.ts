@@ -32,7 +32,7 @@ export async function openSession(
   for (const [i, provider] of options.order.entries()) {
     const providers = options.order.slice(i);
     try {
-      const session = await factory.create(model, { providers, threads: options.threads, tensorrt: options.tensorrt, logId: `${modelId}:${role}` });
+      const session = await factory.create(model, { providers, threads: options.threads, tensorrt: options.tensorrt, logId: `${modelId}:${role}`, ...thread(options) });
       log.info('inference session open', { model: modelId, role, provider, threads: options.threads });
       if (provider === 'cpu' && (options.channelBlock ?? 0) > 1) return { session: await alignedForCpu(factory, session, model, options, options.channelBlock!, log, modelId, role), provider };
       return { session, provider };
@@ -45,6 +45,9 @@ export async function openSession(
   }
   throw new DetectorError('session', modelId, `no execution provider could load the ${role} network (tried ${options.order.join(', ')}): ${reasons.join('; ')}`);
 }
+
+/** `thread` passed on only when set (exactOptionalPropertyTypes). */
+const thread = (o: Pick<SessionOptions, 'thread'>): Pick<SessionOptions, 'thread'> => (o.thread === undefined ? {} : { thread: o.thread });
 
 async function ensureDir(dir: string, log: Logger): Promise<void> {
   try {
@@ -64,7 +67,7 @@ function firstLine(err: unknown): string {
  * original's outputs are taken first and the original closed before the widened one opens, so the two
  * never hold memory at once (onnxruntime's freed arena would otherwise stay in the process's RSS).
  */
-async function alignedForCpu(factory: SessionFactory, original: InferenceSession, model: Uint8Array, options: { threads: number; tensorrt: SessionOptions['tensorrt'] }, block: number, log: Logger, modelId: string, role: string): Promise<InferenceSession> {
+async function alignedForCpu(factory: SessionFactory, original: InferenceSession, model: Uint8Array, options: Pick<SessionOptions, 'threads' | 'tensorrt' | 'thread'>, block: number, log: Logger, modelId: string, role: string): Promise<InferenceSession> {
   let aligned: ReturnType<typeof alignChannels>;
   try {
     aligned = alignChannels(model, block);
@@ -73,7 +76,7 @@ async function alignedForCpu(factory: SessionFactory, original: InferenceSession
     return original;
   }
   if (!aligned) return original;
-  const create = (bytes: Uint8Array) => factory.create(bytes, { providers: ['cpu'], threads: options.threads, tensorrt: options.tensorrt, logId: `${modelId}:${role}` });
+  const create = (bytes: Uint8Array) => factory.create(bytes, { providers: ['cpu'], threads: options.threads, tensorrt: options.tensorrt, logId: `${modelId}:${role}`, ...thread(options) });
   const probe = testFeeds(original);
   if (!probe) return original;
   let expected: Record<string, FloatTensor>;

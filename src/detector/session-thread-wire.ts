@@ -1,18 +1,21 @@
 import type { FloatTensor, SessionOptions, TensorMeta } from './runtime';
 
-/** Messages to a session thread: one `create`, then `run`s (one at a time or queued), then `close`. */
+/**
+ * Messages to a session thread, each naming its session (a thread may host several, see SessionOptions.thread):
+ * per session one `create`, then `run`s (one at a time or queued), then `close`.
+ */
 export type ToSessionThread =
-  | { op: 'create'; model: Uint8Array; options: SessionOptions }
+  | { op: 'create'; session: number; model: Uint8Array; options: SessionOptions }
   /** Each feed's values in a buffer of the caller's pool, transferred, and transferred back with the result. */
-  | { op: 'run'; id: number; feeds: Record<string, MovedFeed> }
-  | { op: 'close' };
+  | { op: 'run'; session: number; id: number; feeds: Record<string, MovedFeed> }
+  | { op: 'close'; session: number };
 
-/** Replies: `failed` with id null is a failed create. */
+/** Replies: `failed` with id null is a failed create. Run ids are unique per thread. */
 export type FromSessionThread =
-  | { op: 'created'; inputs: TensorMeta[]; outputs: TensorMeta[] }
+  | { op: 'created'; session: number; inputs: TensorMeta[]; outputs: TensorMeta[] }
   | { op: 'result'; id: number; outputs: Record<string, FloatTensor>; returned: Record<string, ArrayBuffer> }
-  | { op: 'failed'; id: number | null; message: string }
-  | { op: 'closed' };
+  | { op: 'failed'; session: number; id: number | null; message: string }
+  | { op: 'closed'; session: number };
 
 /**
  * A feed moved to the thread (postMessage transfer) and back: no copy of the tensor per message, no garbage.

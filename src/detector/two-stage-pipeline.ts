@@ -59,8 +59,9 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   let faintBatch: number | null = null;
   try {
     face = await ctx.open('face', dec.face.file);
-    cls = await ctx.open('classifier', cs.file);
-    if (cs.faint) faint = await ctx.open('faint-classifier', cs.faint.file);
+    // The two classifier networks run one after the other (finish below), so they can share a thread.
+    cls = await ctx.open('classifier', cs.file, 'classifier');
+    if (cs.faint) faint = await ctx.open('faint-classifier', cs.faint.file, 'classifier');
     faceBatch = fixedBatch(checkInputMeta(face.session.inputs, dec.face.input, id, 'decoder.face.input')) ?? 1;
     checkOutputMeta(face.session.outputs, fd.outputs.boxes, null, id, 'decoder.face.decoder.outputs.boxes');
     checkOutputMeta(face.session.outputs, fd.outputs.scores, null, id, 'decoder.face.decoder.outputs.scores');

@@ -83,3 +83,56 @@ test('runs are sent to the thread at once: it holds the next run while one is in
     await s.close();
   }
 });
+
+describe('sessions given the same thread (SessionOptions.thread)', () => {
+  const where = { file: path.join(__dirname, '..', 'fixtures', 'where-session-thread.cjs') };
+  const x = (v: number) => ({ x: { data: new Float32Array([v]), dims: [1] } });
+  const ran = async (s: InferenceSession, v = 0) => Array.from((await s.run(x(v))).where!.data);
+
+  it('share one thread; others get threads of their own; the last close ends it, and the name opens a new one', async () => {
+    const factory = threadedSessions(where);
+    const a = await factory.create(new Uint8Array(), { ...options, logId: 'test:a', thread: 'classifier' });
+    const b = await factory.create(new Uint8Array(), { ...options, logId: 'test:b', thread: 'classifier' });
+    const c = await factory.create(new Uint8Array(), { ...options, logId: 'test:c' });
+    const d = await factory.create(new Uint8Array(), { ...options, logId: 'test:d', thread: 'face' });
+    const [ta, tb, tc, td] = await Promise.all([a, b, c, d].map((s) => ran(s)));
+    expect(tb![0]).toBe(ta![0]);
+    expect(ta!.slice(1)).toEqual([1, 2]);
+    expect(tb!.slice(1)).toEqual([2, 2]);
+    expect(new Set([ta![0], tc![0], td![0]]).size).toBe(3);
+    // Closing one session leaves the other running on the thread.
+    await a.close();
+    expect(await ran(b)).toEqual([ta![0], 2, 1]);
+    await expect(a.run(x(0))).rejects.toThrow('inference session test:a is closed');
+    await b.close();
+    const e = await factory.create(new Uint8Array(), { ...options, logId: 'test:e', thread: 'classifier' });
+    expect((await ran(e))[0]).not.toBe(ta![0]);
+    await Promise.all([c, d, e].map((s) => s.close()));
+  });
+
+  it('a shared thread that dies fails the runs of every session on it', async () => {
+    const factory = threadedSessions(where);
+    const a = await factory.create(new Uint8Array(), { ...options, logId: 'test:a', thread: 'shared' });
+    const b = await factory.create(new Uint8Array(), { ...options, logId: 'test:b', thread: 'shared' });
+    await expect(a.run(x(-1))).rejects.toThrow('inference thread shared exited (code 5)');
+    await expect(b.run(x(0))).rejects.toThrow('inference thread shared exited (code 5)');
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('two real networks on one thread each answer as on this thread, runs interleaved', async () => {
+    const model = readFileSync(CLASSIFIER);
+    const factory = threadedSessions();
+    const here = await ortSessionFactory.create(model, options);
+    const one = await factory.create(model, { ...options, thread: 'classifier' });
+    const two = await factory.create(model, { ...options, thread: 'classifier' });
+    try {
+      const feeds = [seededRows(here, 3, 5), seededRows(here, 6, 9), seededRows(here, 3, 17)];
+      const expected: Record<string, FloatTensor>[] = [];
+      for (const f of feeds) expected.push(await here.run(f));
+      const got = await Promise.all([one.run(feeds[0]!), two.run(feeds[1]!), one.run(feeds[2]!)]);
+      got.forEach((g, i) => same(g, expected[i]!));
+    } finally {
+      await Promise.all([here.close(), one.close(), two.close()]);
+    }
+  });
+});
