@@ -38,7 +38,7 @@ describe('models/mask-two-stage', () => {
     const d = detector(false);
     await d.start();
     expect(d.info().ready).toBe(true);
-    expect(d.info().sessions).toEqual({ face: 'cpu', classifier: 'cpu' });
+    expect(d.info().sessions).toEqual({ face: 'cpu', classifier: 'cpu', faint: 'cpu' });
     await d.stop();
   });
 
@@ -46,8 +46,10 @@ describe('models/mask-two-stage', () => {
     const m = await loadModel(MODEL);
     const total = m.manifest.files.reduce((n, f) => n + (f.bytes ?? 0), 0);
     // Every retrain adds the folder to the git history again. 4 MiB until 2.4.0, whose facemesh features
-    // (2,560 more inputs to the main head, 1.3 MB; facemesh's own weights, 0.5 MB) took it to 5.9 MB.
-    expect(total).toBeLessThan(8 * 1024 * 1024);
+    // (2,560 more inputs to the main head, 1.3 MB; facemesh's own weights, 0.5 MB) took it to 5.9 MB; 8 MiB
+    // until 2.5.0, whose faint network (3.5 MB; 2.3.0's classifier.onnx byte for byte, a blob git already
+    // held) took it to 9.4 MB.
+    expect(total).toBeLessThan(12 * 1024 * 1024);
   });
 });
 
