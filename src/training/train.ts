@@ -12,7 +12,8 @@
  * 4. Crops through faceCrop + cropToInput (the runtime's own), augmented (flip, shift and scale jitter,
  *    hue, saturation, contrast, brightness, blur; minority classes more often), through the frozen trunk;
  *    features cached.
- * 5. The head (src/training/mlp.ts) trained on them, exported onto the trunk as classifier.onnx, the
+ * 5. The head (src/training/mlp.ts) trained on them, exported onto the trunk as classifier.onnx (and,
+ *    with facemesh, the faint network's head on the trunk's features alone as classifier-faint.onnx), the
  *    manifest written with sha256s.
  *
  * Environment: MASK_GATE_DATA (data set folder), MASK_GATE_TRAIN_CACHE (default /tmp/mask-gate-train).
@@ -833,6 +834,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
+    // 2.4.0's recipe (MASK_GATE_FAINT_NET=0), 2.3.0's (MASK_GATE_MESH=0),
     // 2.2.0's recipe (MASK_GATE_NOSE_HEAD=2,32 MASK_GATE_ENSEMBLE=1 MASK_GATE_HIDDEN=128), 2.1.0's (also
     // MASK_GATE_TINT=0: no recoloured masks; the same recipe, other random draws), 2.0.0's (also
     // MASK_GATE_NOSE=off) and 1.1.0's (also MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keep their versions.
