@@ -108,7 +108,7 @@ class SessionThread {
   }
 
   run(session: ThreadSession, feeds: Record<string, MovedFeed>): Promise<Record<string, FloatTensor>> {
-    if (this.dead) return Promise.reject(this.dead);
+    if (this.dead) return Promise.reject(this.deadFor(session));
     const id = this.nextRun++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { session, resolve, reject });
@@ -171,8 +171,13 @@ class SessionThread {
     this.dead = new Error(reason);
     for (const c of this.creating.values()) c.reject(this.dead);
     this.creating.clear();
-    for (const p of this.pending.values()) p.reject(this.dead);
+    for (const p of this.pending.values()) p.reject(this.deadFor(p.session));
     this.pending.clear();
+  }
+
+  /** The reason the thread is gone, naming `session` where the thread is named otherwise (a shared one). */
+  private deadFor(session: ThreadSession): Error {
+    return session.name === this.name ? this.dead! : new Error(`${this.dead!.message} (session ${session.name})`);
   }
 }
 
@@ -190,7 +195,7 @@ class ThreadSession implements InferenceSession {
   constructor(
     private readonly thread: SessionThread,
     readonly id: number,
-    private readonly name: string,
+    readonly name: string,
   ) {}
 
   /**

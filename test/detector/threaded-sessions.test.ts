@@ -110,12 +110,12 @@ describe('sessions given the same thread (SessionOptions.thread)', () => {
     await Promise.all([c, d, e].map((s) => s.close()));
   });
 
-  it('a shared thread that dies fails the runs of every session on it', async () => {
+  it('a shared thread that dies fails the runs of every session on it, naming each session', async () => {
     const factory = threadedSessions(where);
     const a = await factory.create(new Uint8Array(), { ...options, logId: 'test:a', thread: 'shared' });
     const b = await factory.create(new Uint8Array(), { ...options, logId: 'test:b', thread: 'shared' });
-    await expect(a.run(x(-1))).rejects.toThrow('inference thread shared exited (code 5)');
-    await expect(b.run(x(0))).rejects.toThrow('inference thread shared exited (code 5)');
+    await expect(a.run(x(-1))).rejects.toThrow('inference thread shared exited (code 5) (session test:a)');
+    await expect(b.run(x(0))).rejects.toThrow('inference thread shared exited (code 5) (session test:b)');
     await Promise.all([a.close(), b.close()]);
   });
 
