@@ -39,6 +39,7 @@ import { fitCalibration, type CalibrationRow } from './calibrate';
 import { leadingColumns, predictFlipped, withoutGroup } from './held-out';
 import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
+import { recipeVersion } from './recipes';
 import { onOffTrial } from './trial-switch';
 import { combineNose, NOSE_CLASSES, noseClass, poolNoseFeatures, type NoseTap } from './nose-head';
 import { Progress } from './progress';
@@ -834,11 +835,8 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
   return {
     schemaVersion: 1,
     name: MODEL_NAME,
-    // 2.4.0's recipe (MASK_GATE_FAINT_NET=0), 2.3.0's (MASK_GATE_MESH=0),
-    // 2.2.0's recipe (MASK_GATE_NOSE_HEAD=2,32 MASK_GATE_ENSEMBLE=1 MASK_GATE_HIDDEN=128), 2.1.0's (also
-    // MASK_GATE_TINT=0: no recoloured masks; the same recipe, other random draws), 2.0.0's (also
-    // MASK_GATE_NOSE=off) and 1.1.0's (also MASK_GATE_SYNTH=0 MASK_GATE_LOWER=off MASK_GATE_BESIDE=0) keep their versions.
-    version: NOSE ? (!(SYNTH && TINTED_SHARE > 0) ? '2.1.0' : NOSE_HEAD.pool === 1 ? (MESH ? (FAINT_NET ? '2.5.0' : '2.4.0') : '2.3.0') : '2.2.0') : SYNTH || LOWER ? '2.0.0' : '1.1.0',
+    // Which shipped recipe these switches are, or a trial (recipes.ts).
+    version: recipeVersion(process.env),
     description:
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
       `(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop${LOWER ? ' and of a 64x64 lower-face crop (nose to chin)' : ''}` +
