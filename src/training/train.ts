@@ -699,7 +699,8 @@ export function heldOutSummary(faces: readonly { cls: number; p: readonly number
   const share = (xs: typeof faces, pred: (p: readonly number[]) => boolean) => `${xs.filter((f) => pred(f.p)).length}/${xs.length}`;
   return (
     `held-out heads on real training faces: incorrect read incorrect ${share(inc, (p) => argmax(p) === I)}, read mask ${share(inc, (p) => argmax(p) === LABEL_INDEX.mask)}; ` +
-    `no_mask read mask ${share(of(LABEL_INDEX.no_mask), (p) => argmax(p) === LABEL_INDEX.mask)}; mask read not mask ${share(of(LABEL_INDEX.mask), (p) => argmax(p) !== LABEL_INDEX.mask)}; ` +
+    `no_mask read mask ${share(of(LABEL_INDEX.no_mask), (p) => argmax(p) === LABEL_INDEX.mask)}; mask read not mask ${share(of(LABEL_INDEX.mask), (p) => argmax(p) !== LABEL_INDEX.mask)} ` +
+    `(${CLASSES.filter((c) => c !== 'mask').map((c) => `${c} ${of(LABEL_INDEX.mask).filter((f) => CLASSES[argmax(f.p)] === c).length}`).join(', ')}); ` +
     `AP_incorrect ${(vocAp(faces.map((f) => ({ score: f.p[I]!, tp: f.cls === I })), inc.length) ?? 0).toFixed(3)}`
   );
 }

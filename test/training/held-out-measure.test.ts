@@ -13,7 +13,7 @@ describe("the training's held-out measure", () => {
     ]);
     expect(line).toContain('incorrect read incorrect 1/2, read mask 1/2');
     expect(line).toContain('no_mask read mask 1/1');
-    expect(line).toContain('mask read not mask 1/2');
+    expect(line).toContain('mask read not mask 1/2 (no_mask 0, incorrect 0, not_face 1)');
     // p(incorrect) ranks the two incorrect faces 1st and 2nd of five.
     expect(line).toContain('AP_incorrect 1.000');
   });
