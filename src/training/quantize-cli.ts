@@ -5,9 +5,10 @@
  *     [--data ../shared/datasets/face-mask-andrewmvd] [--photos 200] [--crops 512] [--quantize-heads] [--no-equalize]
  *     [--percentile 99.99 (clip the rarest values; default) | 100 (min/max)]
  *
- * Writes face.onnx, classifier.onnx (and the faint network, classifier.faint, calibrated on the same rows), the licence file, split/ (bench and eval read split/val.txt from the
- * model folder) and model.json (the float model's decoder, files with sha256 and bytes, provenance; no
- * metrics: measure with `mask-gate eval` and record them). The model card is written by hand.
+ * Writes face.onnx, classifier.onnx (and the faint network, classifier.faint, calibrated on the same rows),
+ * the licence file, split/ (bench and eval read split/val.txt from the model folder) and model.json (the
+ * float model's decoder, files with sha256 and bytes, provenance; no metrics: measure with `mask-gate eval`
+ * and record them). The model card is written by hand.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
