@@ -178,8 +178,10 @@ const Classifier = z.strictObject({
    * decoder.face.decoder.faint): the same input, outputs, labels and rows per face as `file`, read as `file`
    * is. Most faint candidates are background, and every frame has up to faint.max of them: a cheaper
    * network there keeps the expensive one for the faces the gate decides on. Absent: `file` reads all.
+   * `mirror`: the mirror images of the flip (`flip`) are read by this network too, and averaged with
+   * `file`'s reading of the plain crop: half the expensive network's rows for a confident face.
    */
-  faint: z.strictObject({ file: RelativePath }).optional(),
+  faint: z.strictObject({ file: RelativePath, mirror: z.boolean().default(false) }).optional(),
   /**
    * After box refinement, a face overlapping a more face-like one (1 - not_face, times the face score
    * under `product`) by IoU above this is dropped. Off when absent.
@@ -343,6 +345,9 @@ export const ManifestSchema = z
       }
       listed(['decoder', 'classifier', 'file'], dec.classifier.file);
       listed(['decoder', 'classifier', 'faint', 'file'], dec.classifier.faint?.file);
+      if (dec.classifier.faint?.mirror && dec.classifier.flip === 'none') {
+        issue(['decoder', 'classifier', 'faint', 'mirror'], `expected classifier.flip "all" or "confident" (mirror images to read), got "none"`);
+      }
       const cl = dec.classifier.labels;
       const dc = dup(cl);
       if (dc) issue(['decoder', 'classifier', 'labels'], `expected unique labels, got "${dc}" twice`);

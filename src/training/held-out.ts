@@ -19,13 +19,15 @@ export function withoutGroup(data: HeadData, group: ArrayLike<number>, k: number
 /**
  * Class probabilities for rows of `x`. Where `flipped[i]` is true (all rows when absent), the logits are
  * averaged with the same row of `mirrored` (the mirrored crops) before the softmax, as the runtime's
- * test-time flip does.
+ * test-time flip does. `mirrorHead` reads the mirrored crops (`mirrored` in its own features) when another
+ * network reads them at run time (manifest classifier.faint.mirror).
  */
-export function predictFlipped(head: Head, x: Float32Array, rows: readonly number[], mirrored: Float32Array, mirroredRows: readonly number[], flipped?: readonly boolean[]): number[][] {
+export function predictFlipped(head: Head, x: Float32Array, rows: readonly number[], mirrored: Float32Array, mirroredRows: readonly number[], flipped?: readonly boolean[], mirrorHead: Head = head): number[][] {
+  if (mirrorHead.k !== head.k) throw new Error(`expected a mirror head with ${head.k} classes, got ${mirrorHead.k}`);
   const out: number[][] = [];
   for (let s = 0; s < rows.length; s += 512) {
     const a = forward(head, x, rows.slice(s, s + 512)).logits;
-    const b = forward(head, mirrored, mirroredRows.slice(s, s + 512)).logits;
+    const b = forward(mirrorHead, mirrored, mirroredRows.slice(s, s + 512)).logits;
     const m = Math.min(512, rows.length - s);
     for (let i = 0; i < m; i++) {
       if (flipped && !flipped[s + i]) continue;

@@ -113,6 +113,15 @@ const MESH = onOffTrial('MASK_GATE_MESH');
  */
 const FAINT_NET = onOffTrial('MASK_GATE_FAINT_NET') && MESH;
 const FAINT_FILE = 'classifier-faint.onnx';
+/**
+ * Which network reads the mirror images of the test-time flip (FLIP): `full`, the classifier (2.5.0), or
+ * `faint`, the faint network (manifest classifier.faint.mirror): a confident face is then read by the full
+ * network on its plain crop and the light one on its mirror image, which halves facemesh's crops.
+ */
+const MIRROR_NET = trialChoice('MASK_GATE_MIRROR_NET', ['full', 'faint'] as const, 'full');
+if (MIRROR_NET === 'faint' && (!FAINT_NET || FLIP === 'none' || FLIP === 'graph')) {
+  throw new Error(`MASK_GATE_MIRROR_NET: "faint" needs the faint network (MASK_GATE_FAINT_NET, MASK_GATE_MESH) and a runtime flip (MASK_GATE_FLIP all or confident)`);
+}
 /** The side facemesh sees the face crop at (MASK_GATE_MESH_SIZE: 64 or 96; facemesh.ts MESH_SIZES). */
 const MESH_AT = trialChoice('MASK_GATE_MESH_SIZE', ['64', '96'] as const, String(MESH_SIZE) as '96') === '64' ? 64 : 96;
 /**
@@ -659,10 +668,12 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
     const plain = held.map((i) => plainRow.get(i)!);
     const probs = predictFlipped(head, train.x, plain, mirror.x, held, flips);
     const lightProbs = lightHead ? predictFlipped(lightHead, light!.x, plain, light!.mirror, held, flips) : undefined;
+    // With MIRROR_NET faint, a confident face's mirror image is read by the faint network's head.
+    const confident = lightHead && MIRROR_NET === 'faint' ? predictFlipped(head, train.x, plain, light!.mirror, held, flips, lightHead) : probs;
     held.forEach((i, j) => {
       const s = samples[i]!;
       // As at run time: a faint candidate is read by the faint network when there is one.
-      const p = lightProbs && s.face.score < FACE.decoder.minScore ? lightProbs[j]! : probs[j]!;
+      const p = lightProbs && s.face.score < FACE.decoder.minScore ? lightProbs[j]! : confident[j]!;
       const faint = s.cls === 3 && s.face.score < HARD_SCORE;
       rows.push({ detScore: s.face.score, pNotFace: p[3]!, face: s.cls !== 3, weight: faint ? 1 / FAINT_KEEP : 1 });
       if (!s.synth && s.cls !== 3) {
@@ -672,7 +683,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
     });
   }
   log(heldOutSummary(heldOut));
-  if (light) log(`as read at run time (faint candidates by the faint network): ${heldOutSummary(asRead)}`);
+  if (light) log(`as read at run time (faint candidates by the faint network${MIRROR_NET === 'faint' ? ', mirror images too' : ''}): ${heldOutSummary(asRead)}`);
   const c = fitCalibration(rows);
   log(`calibration (${rows.length} held-out candidates): face confidence = sigmoid(${c.detector} logit(face score) + ${c.classifier} logit(1 - p(not_face)) + ${c.bias})`);
   return c;
@@ -861,7 +872,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
         ...(NOSE ? { nose: NOSE } : {}),
         maxFaces: 128,
         flip: FLIP === 'graph' ? 'none' : FLIP,
-        ...(FAINT_NET ? { faint: { file: FAINT_FILE } } : {}),
+        ...(FAINT_NET ? { faint: { file: FAINT_FILE, ...(MIRROR_NET === 'faint' ? { mirror: true } : {}) } } : {}),
         nmsIou: 0.5,
       },
     },

@@ -50,6 +50,8 @@ interface FolderOptions {
   nose?: { scale: number; centre: number; weights: number[][] };
   /** A faint network (manifest classifier.faint) with these [3, labels] weights, in classifier-faint.onnx. */
   faintWeights?: number[][];
+  /** classifier.faint.mirror: the faint network reads the mirror images too. */
+  faintMirror?: boolean;
 }
 
 function twoStageFolder(opts: FolderOptions = {}): string {
@@ -91,7 +93,7 @@ function twoStageFolder(opts: FolderOptions = {}): string {
         ...(opts.flip ? { flip: opts.flip } : {}),
         ...(opts.lower ? { lower: { scale: opts.lower.scale, centre: opts.lower.centre } } : {}),
         ...(opts.nose ? { nose: { scale: opts.nose.scale, centre: opts.nose.centre } } : {}),
-        ...(opts.faintWeights ? { faint: { file: 'classifier-faint.onnx' } } : {}),
+        ...(opts.faintWeights ? { faint: { file: 'classifier-faint.onnx', ...(opts.faintMirror ? { mirror: true } : {}) } } : {}),
       },
     },
     ...(opts.operatingScore === undefined ? {} : { thresholds: { score: opts.operatingScore } }),
@@ -355,6 +357,30 @@ describe('a faint network (classifier.faint)', () => {
     } finally {
       await d.stop();
     }
+  });
+
+  it('with faint.mirror, reads the mirror images of the confident faces too, averaged with the classifier on the plain crop', async () => {
+    const runs: { input: string; dims: number[] }[] = [];
+    const faces = await detect(twoStageFolder({ faintWeights, faintMirror: true, flip: 'confident', faceMin: 0.8, faint: { minScore: 0.3, max: 4 } }), frame, runs);
+    // The classifier reads face 1's plain crop; then the faint network face 1's mirror image and face 2.
+    expect(runs.filter((r) => r.input === 'crop')).toEqual([
+      { input: 'crop', dims: [1, 3, 8, 8] },
+      { input: 'crop', dims: [2, 3, 8, 8] },
+    ]);
+    // Face 1 (all green): the classifier reads mask 0.101961, no_mask 0.8; the faint network the reverse.
+    const half = (0.101961 + 0.8) / 2;
+    expect(faces[0]!.scores.mask).toBeCloseTo(0.880797 * half, 5);
+    expect(faces[0]!.scores.no_mask).toBeCloseTo(0.880797 * half, 5);
+    // Face 2, faint, as without mirror: mask 0.2, no_mask 0.6.
+    expect(faces[1]!.scores.mask).toBeCloseTo(0.731059 * 0.2, 5);
+    expect(faces[1]!.scores.no_mask).toBeCloseTo(0.731059 * 0.6, 5);
+  });
+
+  it('faint.mirror needs a flip: with flip "none" the manifest is refused, naming the field', () => {
+    const m = JSON.parse(readFileSync(path.join(twoStageFolder({ faintWeights, faintMirror: true }), 'model.json'), 'utf8'));
+    const r = ManifestSchema.safeParse(m);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toContain('decoder.classifier.faint.mirror: expected classifier.flip "all" or "confident" (mirror images to read), got "none"');
   });
 
   it('is checked as the classifier is, at load: a faint network with other outputs is refused, naming its file', async () => {

@@ -102,4 +102,18 @@ describe('held-out predictions', () => {
     expect(a).toEqual(predictFlipped(head, x, [0], mirrored, [0])[0]);
     b!.forEach((v, i) => expect(v).toBeCloseTo(softmaxRow(forward(head, x, [1]).logits, 0, 2)[i]!, 6));
   });
+
+  it('predictFlipped with a mirror head reads the mirror rows, in their own features, by that head (classifier.faint.mirror)', () => {
+    const head = initHead(3, 4, 2, 1);
+    const light = initHead(2, 4, 2, 7);
+    const x = Float32Array.from([1, 0, 0, 0, 1, 0]);
+    const lightMirrored = Float32Array.from([0, 1, 1, 0]);
+    const [a, b] = predictFlipped(head, x, [0, 1], lightMirrored, [1, 0], [true, false], light);
+    const la = forward(head, x, [0]).logits;
+    const lb = forward(light, lightMirrored, [1]).logits;
+    const mean = Float32Array.from(la, (v, i) => (v + lb[i]!) / 2);
+    a!.forEach((v, i) => expect(v).toBeCloseTo(softmaxRow(mean, 0, 2)[i]!, 6));
+    b!.forEach((v, i) => expect(v).toBeCloseTo(softmaxRow(forward(head, x, [1]).logits, 0, 2)[i]!, 6));
+    expect(() => predictFlipped(head, x, [0], lightMirrored, [0], undefined, initHead(2, 4, 3, 1))).toThrow('expected a mirror head with 2 classes, got 3');
+  });
 });
