@@ -1,4 +1,5 @@
 import { forward, softmaxRow, type Head, type HeadData } from './mlp';
+import { combineNose } from './nose-head';
 
 /** The rows of `data` whose group differs from `k`, copied into a data set of their own. */
 export function withoutGroup(data: HeadData, group: ArrayLike<number>, k: number): HeadData {
@@ -47,4 +48,30 @@ export function leadingColumns(x: Float32Array, n: number, d: number, k: number)
   const out = new Float32Array(n * k);
   for (let r = 0; r < n; r++) out.set(x.subarray(r * d, r * d + k), r * k);
   return out;
+}
+
+/** Softmax probabilities of `head` for rows of `x`, in batches. */
+export function predictRows(head: Head, x: Float32Array, rows: readonly number[]): number[][] {
+  const out: number[][] = [];
+  for (let s = 0; s < rows.length; s += 512) {
+    const logits = forward(head, x, rows.slice(s, s + 512)).logits;
+    for (let i = 0; i < Math.min(512, rows.length - s); i++) out.push(softmaxRow(logits, i, head.k));
+  }
+  return out;
+}
+
+/**
+ * Class probabilities as the exported classifier reads a face with its nose head: each reading (the plain
+ * crop, and the mirror image where there is one) is the main head's probabilities with the share of `mask`
+ * the nose head doubts moved to `incorrect` (combineNose, as log-probabilities, the graph's output); a
+ * face's two readings are averaged and softmaxed, as the runtime's test-time flip does.
+ */
+export function readWithNose(plain: readonly (readonly number[])[], covered: readonly number[], mirror: readonly (readonly number[] | null)[], mirrorCovered: readonly (number | null)[], mask: number, incorrect: number): number[][] {
+  return plain.map((p, i) => {
+    const a = combineNose(p, covered[i]!, mask, incorrect);
+    const m = mirror[i];
+    const b = m ? combineNose(m, mirrorCovered[i]!, mask, incorrect) : null;
+    const logits = b ? a.map((v, j) => (v + b[j]!) / 2) : a;
+    return softmaxRow(Float32Array.from(logits), 0, logits.length);
+  });
 }

@@ -36,7 +36,7 @@ import { vocAp } from '../eval/ap';
 import { parseVoc, type VocAnnotation } from '../eval/voc-read';
 import { applyJitter, degradeResolution, randomJitter } from './augment';
 import { fitCalibration, type CalibrationRow } from './calibrate';
-import { leadingColumns, predictFlipped, withoutGroup } from './held-out';
+import { leadingColumns, predictFlipped, predictRows, readWithNose, withoutGroup } from './held-out';
 import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
 import { recipeVersion } from './recipes';
@@ -649,7 +649,7 @@ function report(head: Head, f: FeatureSet, label: string): { acc: number; iouBef
  * each half and predicts the other half's plain crops (with the test-time flip). A head's predictions
  * on its own training crops would be overconfident and overweight the classifier.
  */
-async function calibrateScore(images: string[], samples: Sample[], train: FeatureSet, mirror: FeatureSet, fit: (data: HeadData) => Promise<Head>, light?: LightFeatures): Promise<ScoreCalibration> {
+async function calibrateScore(images: string[], samples: Sample[], train: FeatureSet, mirror: FeatureSet, fit: (data: HeadData) => Promise<Head>, light?: LightFeatures, nose?: NoseFeatures): Promise<ScoreCalibration> {
   const folds = 2;
   // Synthetic copies of a photo go to their source photo's fold, so no held-out head has seen the photo.
   const foldOf = new Map(shuffle([...images], rng(SEED + 23)).map((k, i) => [k, i % folds]));
@@ -659,6 +659,12 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
   const rows: CalibrationRow[] = [];
   const heldOut: { cls: number; p: number[] }[] = [];
   const asRead: { cls: number; p: number[] }[] = [];
+  const withNose: { cls: number; p: number[]; sample: number }[] = [];
+  const noseFold = nose ? Int32Array.from(nose.sample, (i) => foldOf.get(sourceOf(samples[i]!.image))!) : undefined;
+  const nosePlain = new Map<number, number>();
+  if (nose) for (let r = 0; r < nose.data.n; r++) if (nose.plain[r]) nosePlain.set(nose.sample[r]!, r);
+  const noseMirror = new Map<number, number>();
+  nose?.mirrorSample.forEach((i, r) => noseMirror.set(i, r));
   for (let k = 0; k < folds; k++) {
     log(`calibration: held-out head ${k + 1} of ${folds}`);
     const head = await fit(withoutGroup({ x: train.x, n: train.n, d: train.d, y: train.y, box: train.box }, rowFold, k));
@@ -681,12 +687,58 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
         asRead.push({ cls: s.cls, p });
       }
     });
+    if (nose) {
+      // The whole graph as the runtime reads it: each reading by its network, with a held-out nose head.
+      log(`calibration: held-out nose head ${k + 1} of ${folds}`);
+      const noseHead = await nose.fit(withoutGroup(nose.data, noseFold!, k));
+      const faces = held.map((i, j) => ({ i, j })).filter(({ i }) => !samples[i]!.synth && samples[i]!.cls !== 3);
+      const plainRows = faces.map(({ i }) => plainRow.get(i)!);
+      const mirrorRows = faces.map(({ i }) => i);
+      const main = { plain: predictRows(head, train.x, plainRows), mirror: predictRows(head, mirror.x, mirrorRows) };
+      const lite = lightHead ? { plain: predictRows(lightHead, light!.x, plainRows), mirror: predictRows(lightHead, light!.mirror, mirrorRows) } : undefined;
+      const covered = (x: Float32Array, rows: number[]) => predictRows(noseHead, x, rows).map((p) => p[0]!);
+      const plainCovered = covered(nose.data.x, faces.map(({ i }) => nosePlain.get(i)!));
+      const mirrorCovered = covered(nose.mirror, faces.map(({ i }) => noseMirror.get(i)!));
+      const faint = (i: number) => lite !== undefined && samples[i]!.face.score < FACE.decoder.minScore;
+      const read = readWithNose(
+        faces.map(({ i }, f) => (faint(i) ? lite! : main).plain[f]!),
+        plainCovered,
+        faces.map(({ i, j }, f) => (flips[j] ? (faint(i) || (lite && MIRROR_NET === 'faint') ? lite! : main).mirror[f]! : null)),
+        faces.map(({ j }, f) => (flips[j] ? mirrorCovered[f]! : null)),
+        LABEL_INDEX.mask,
+        LABEL_INDEX.incorrect,
+      );
+      faces.forEach(({ i }, f) => withNose.push({ cls: samples[i]!.cls, p: read[f]!, sample: i }));
+    }
   }
   log(heldOutSummary(heldOut));
   if (light) log(`as read at run time (faint candidates by the faint network${MIRROR_NET === 'faint' ? ', mirror images too' : ''}): ${heldOutSummary(asRead)}`);
+  if (nose) {
+    log(`as read at run time with held-out nose heads (the whole graph): ${heldOutSummary(withNose)}`);
+    const confident = withNose.filter((f) => samples[f.sample]!.face.score >= FACE.decoder.minScore);
+    log(`  the faces the face stage finds at its minScore (${FACE.decoder.minScore}) alone: ${heldOutSummary(confident)}`);
+    // The masks below the nose that open the door in this measure, by photo and face height, to look at.
+    const I = LABEL_INDEX.incorrect;
+    const opened = withNose.filter((f) => f.cls === I && f.p.indexOf(Math.max(...f.p)) === LABEL_INDEX.mask).map((f) => samples[f.sample]!);
+    log(`  masks below the nose read mask: ${opened.map((s) => `${s.image} (${Math.round((s.gt ?? s.face.box)[3] - (s.gt ?? s.face.box)[1])} px, face score ${s.face.score.toFixed(2)})`).join(', ') || 'none'}`);
+  }
   const c = fitCalibration(rows);
   log(`calibration (${rows.length} held-out candidates): face confidence = sigmoid(${c.detector} logit(face score) + ${c.classifier} logit(1 - p(not_face)) + ${c.bias})`);
   return c;
+}
+
+/**
+ * The nose head's training data, for held-out nose heads (calibrateScore): pooled, standardised features of
+ * the faces' nose crops (augmented copies too) with the sample of each row, the mirrored plain crop of each
+ * face, and the nose head's trainer on such rows.
+ */
+interface NoseFeatures {
+  data: HeadData;
+  sample: Int32Array;
+  plain: Uint8Array;
+  mirror: Float32Array;
+  mirrorSample: Int32Array;
+  fit: (data: HeadData) => Promise<Head>;
 }
 
 /** The trunk's features alone (without facemesh's) of the training crops and their mirror images: the faint network's. */
@@ -735,24 +787,30 @@ function standardiser(x: Float32Array, n: number, d: number): { mean: Float32Arr
  * copies of each real one, one of each synthetic one): covered for `mask`, uncovered for the rest. Reports
  * how the validation faces of each class read, and returns the head with its standardisation folded in.
  */
-async function trainNoseHead(imageFile: (key: string) => string, trainSamples: Sample[], valSamples: Sample[], trunkBytes: Uint8Array, cache: string, mm: MatMul): Promise<Head> {
+async function trainNoseHead(imageFile: (key: string) => string, trainSamples: Sample[], valSamples: Sample[], trunkBytes: Uint8Array, cache: string, mm: MatMul): Promise<{ head: Head; features: NoseFeatures }> {
   const plan: CropPlan = { rows: (s) => [noseMouthCrop(s.face.box, s.face.keypoints, NOSE!)], copies: [2, 2, 2, 0], synthCopies: [1, 1, 1, 0], jitter: NOSE_JITTER, key: ['nose', NOSE, NOSE_JITTER] };
-  const faces = (ss: Sample[]) => ss.filter((s) => s.cls !== 3);
-  const pooled = async (ss: Sample[], augment: boolean, tag: string) => {
-    const f = await extractFeatures(imageFile, faces(ss), augment, trunkBytes, cache, tag, false, plan);
+  // Rows name their sample in `ss` (extractFeatures numbers them in the list of faces it is given).
+  const pooled = async (ss: Sample[], augment: boolean, tag: string, mirror = false) => {
+    const faceAt = ss.map((_, i) => i).filter((i) => ss[i]!.cls !== 3);
+    const f = await extractFeatures(imageFile, faceAt.map((i) => ss[i]!), augment, trunkBytes, cache, tag, mirror, plan);
     const p = poolNoseFeatures(f.x, f.n, f.d, NOSE_TAPS);
-    return { x: p.x, d: p.d, n: f.n, y: Int32Array.from(f.y, (c) => noseClass(c, LABEL_INDEX.mask)), cls: f.y };
+    const sample = Int32Array.from(f.sample, (i) => faceAt[i]!);
+    return { x: p.x, d: p.d, n: f.n, y: Int32Array.from(f.y, (c) => noseClass(c, LABEL_INDEX.mask)), cls: f.y, sample, plain: f.plain };
   };
   const tr = await pooled(trainSamples, true, 'nose-train');
+  const trMirror = await pooled(trainSamples, false, 'nose-train-mirror', true);
   const va = await pooled(valSamples, false, 'nose-val');
   const { mean, std, standardise } = standardiser(tr.x, tr.n, tr.d);
   standardise(tr.x);
+  standardise(trMirror.x);
   standardise(va.x);
   const counts = NOSE_CLASSES.map((_, c) => tr.y.filter((v) => v === c).length);
   const classWeights = counts.map((c) => balancedPower(tr.n / (NOSE_CLASSES.length * Math.max(c, 1))));
   log(`nose head: ${counts.map((c, i) => `${NOSE_CLASSES[i]} ${c}`).join(', ')} crops of ${tr.d} features`);
   const opts = { hidden: NOSE_HEAD.hidden, classes: NOSE_CLASSES.length, epochs: 12, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 0, huber: 0.05, seed: SEED + 41 };
-  const head = await trainHead({ x: tr.x, n: tr.n, d: tr.d, y: tr.y, box: new Float32Array(tr.n * 4).fill(Number.NaN) }, opts, mm);
+  const fit = (data: HeadData) => trainHead(data, opts, mm);
+  const data: HeadData = { x: tr.x, n: tr.n, d: tr.d, y: tr.y, box: new Float32Array(tr.n * 4).fill(Number.NaN) };
+  const head = await fit(data);
   const covered = forward(head, va.x, Array.from({ length: va.n }, (_, i) => i)).logits;
   const line = (['mask', 'no_mask', 'incorrect'] as const).map((l) => {
     const rows = Array.from({ length: va.n }, (_, i) => i).filter((i) => va.cls[i] === LABEL_INDEX[l]);
@@ -760,7 +818,7 @@ async function trainNoseHead(imageFile: (key: string) => string, trainSamples: S
     return `${l} ${read}/${rows.length}`;
   });
   log(`nose head, validation crops read covered: ${line.join(', ')}`);
-  return fold(head, mean, std);
+  return { head: fold(head, mean, std), features: { data, sample: tr.sample, plain: tr.plain, mirror: trMirror.x, mirrorSample: trMirror.sample, fit } };
 }
 
 /**
@@ -994,8 +1052,9 @@ export async function main(): Promise<void> {
   const light: LightFeatures | undefined = FAINT_NET ? { x: leadingColumns(train.x, train.n, d, lightD), mirror: leadingColumns(trainMirror.x, trainMirror.n, d, lightD), d: lightD } : undefined;
   const lightHead = light ? await fit({ x: light.x, n: train.n, d: lightD, y: train.y, box: train.box }) : undefined;
   if (lightHead) report(lightHead, { ...val, x: leadingColumns(val.x, val.n, d, lightD), d: lightD }, 'faint network, final validation crops');
-  const nose = NOSE ? await trainNoseHead(imageFile, trainSamples, valSamples, trunkBytes, cache, mm) : undefined;
-  const score = await calibrateScore(split.train, trainSamples, train, trainMirror, fit, light);
+  const noseTrained = NOSE ? await trainNoseHead(imageFile, trainSamples, valSamples, trunkBytes, cache, mm) : undefined;
+  const nose = noseTrained?.head;
+  const score = await calibrateScore(split.train, trainSamples, train, trainMirror, fit, light, noseTrained?.features);
   await mmSession.close();
   await mmtSession.close();
 

@@ -1,6 +1,6 @@
 import { twoStageScores, logit, sigmoid } from '../../src/detector/two-stage-score';
 import { fitCalibration, solve3, type CalibrationRow } from '../../src/training/calibrate';
-import { leadingColumns, predictFlipped, withoutGroup } from '../../src/training/held-out';
+import { leadingColumns, predictFlipped, predictRows, readWithNose, withoutGroup } from '../../src/training/held-out';
 import { forward, initHead, softmaxRow } from '../../src/training/mlp';
 import { rng } from '../../src/training/random';
 
@@ -115,5 +115,26 @@ describe('held-out predictions', () => {
     a!.forEach((v, i) => expect(v).toBeCloseTo(softmaxRow(mean, 0, 2)[i]!, 6));
     b!.forEach((v, i) => expect(v).toBeCloseTo(softmaxRow(forward(head, x, [1]).logits, 0, 2)[i]!, 6));
     expect(() => predictFlipped(head, x, [0], lightMirrored, [0], undefined, initHead(2, 4, 3, 1))).toThrow('expected a mirror head with 2 classes, got 3');
+  });
+
+  it('predictRows gives the softmax of each row, in batches', () => {
+    const head = initHead(3, 4, 2, 1);
+    const x = Float32Array.from({ length: 3 * 1100 }, (_, i) => Math.sin(i));
+    const rows = Array.from({ length: 1100 }, (_, i) => 1099 - i);
+    const p = predictRows(head, x, rows);
+    expect(p).toHaveLength(1100);
+    for (const r of [0, 511, 512, 1099]) p[r]!.forEach((v, i) => expect(v).toBeCloseTo(softmaxRow(forward(head, x, [rows[r]!]).logits, 0, 2)[i]!, 6));
+  });
+
+  it('readWithNose moves the doubted share of mask to incorrect in each reading, then averages the two readings as the flip does', () => {
+    // mask, no_mask, incorrect, not_face; the nose head says covered 0.5: half of mask moves to incorrect.
+    const [alone] = readWithNose([[0.6, 0.1, 0.2, 0.1]], [0.5], [null], [null], 0, 2);
+    [0.3, 0.1, 0.5, 0.1].forEach((v, i) => expect(alone![i]).toBeCloseTo(v, 6));
+    // With a mirror reading (covered 1: unchanged), the log-probabilities are averaged: the normalised
+    // geometric mean of the two readings.
+    const [both] = readWithNose([[0.6, 0.1, 0.2, 0.1]], [0.5], [[0.2, 0.2, 0.4, 0.2]], [1], 0, 2);
+    const g = [0.3 * 0.2, 0.1 * 0.2, 0.5 * 0.4, 0.1 * 0.2].map(Math.sqrt);
+    const sum = g.reduce((a, b) => a + b, 0);
+    g.forEach((v, i) => expect(both![i]).toBeCloseTo(v / sum, 6));
   });
 });
