@@ -157,6 +157,12 @@ function noseJitter(v: string): { shift: number; scale: number; hue: number } {
  * to 2x2 (736 features) through 32: `2,32` trains 2.2.0's head (model card, "2.3.0").
  */
 const NOSE_HEAD = noseHeadTrial(process.env.MASK_GATE_NOSE_HEAD ?? '1,8');
+/**
+ * MASK_GATE_NOSE_ENSEMBLE=n: n nose heads from different seeds, exported as one head n times as wide (averaged
+ * logits), as the main head's ensemble (2.3.0). Since 2.6.0 three (model card, "2.6.0": fewer unmasked faces
+ * read `mask` by the held-out whole graph); MASK_GATE_NOSE_ENSEMBLE=1 trains 2.5.0's single nose head.
+ */
+const NOSE_MEMBERS = trialList('MASK_GATE_NOSE_ENSEMBLE', 1, [3])[0]!;
 /** The trunk's taps as they reach the features (re_lu_10 pooled to 4x4, re_lu_15 at 4x4, for 64 px crops). */
 const NOSE_TAPS: NoseTap[] = [
   { channels: 88, grid: 4, pool: NOSE_HEAD.pool },
@@ -808,7 +814,12 @@ async function trainNoseHead(imageFile: (key: string) => string, trainSamples: S
   const classWeights = counts.map((c) => balancedPower(tr.n / (NOSE_CLASSES.length * Math.max(c, 1))));
   log(`nose head: ${counts.map((c, i) => `${NOSE_CLASSES[i]} ${c}`).join(', ')} crops of ${tr.d} features`);
   const opts = { hidden: NOSE_HEAD.hidden, classes: NOSE_CLASSES.length, epochs: 12, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 0, huber: 0.05, seed: SEED + 41 };
-  const fit = (data: HeadData) => trainHead(data, opts, mm);
+  const fit = async (data: HeadData): Promise<Head> => {
+    if (NOSE_MEMBERS <= 1) return trainHead(data, opts, mm);
+    const heads: Head[] = [];
+    for (let m = 0; m < NOSE_MEMBERS; m++) heads.push(await trainHead(data, { ...opts, seed: opts.seed + 1000 * m }, mm));
+    return ensembleHeads(heads);
+  };
   const data: HeadData = { x: tr.x, n: tr.n, d: tr.d, y: tr.y, box: new Float32Array(tr.n * 4).fill(Number.NaN) };
   const head = await fit(data);
   const covered = forward(head, va.x, Array.from({ length: va.n }, (_, i) => i)).logits;
@@ -911,7 +922,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
       `BlazeFace-back (MediaPipe, Apache-2.0) converted for a ${FACE_INPUT.width}x${FACE_INPUT.height} letterboxed input, then a mask classifier trained by this project ` +
       `(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop${LOWER ? ' and of a 64x64 lower-face crop (nose to chin)' : ''}` +
       `${MESH ? `, with MediaPipe facemesh trunk features (Apache-2.0) of the face crop${MESH_AT === CROP ? '' : ` resized to ${MESH_AT}x${MESH_AT}`}${FAINT_NET ? ` (faint face candidates are read without them, by ${FAINT_FILE})` : ''}` : ''}` +
-      `${NOSE ? `, and a nose head on a 64x64 crop of the nose (is the nose covered? a mask it doubts reads incorrect; the trunk's ${4 / NOSE_HEAD.pool}x${4 / NOSE_HEAD.pool} grid)` : ''}` +
+      `${NOSE ? `, and a nose head on a 64x64 crop of the nose (is the nose covered? a mask it doubts reads incorrect; the trunk's ${4 / NOSE_HEAD.pool}x${4 / NOSE_HEAD.pool} grid${NOSE_MEMBERS > 1 ? `; ${NOSE_MEMBERS} heads averaged` : ''})` : ''}` +
       `${SYNTH ? `, trained on real photos plus synthetic masks (worn, below the nose, on the chin; MaskTheFace templates, MIT${TINTED_SHARE > 0 ? ', some recoloured: nude, beige, pink or any hue' : ''}) on their unmasked faces` : ''}.`,
     labels: ['mask', 'no_mask', 'incorrect'],
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),

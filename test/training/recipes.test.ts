@@ -10,8 +10,9 @@ describe("a training run's version (recipes.ts)", () => {
 
   it("is each shipped recipe's version for exactly its switches", () => {
     for (const r of RECIPES) expect(recipeVersion({ ...r.env, MASK_GATE_TRAIN_OUT: '/tmp/x' })).toBe(r.version);
-    expect(recipeVersion({ MASK_GATE_MESH: '0' })).toBe('2.3.0');
-    expect(recipeVersion({ MASK_GATE_FAINT_NET: '0' })).toBe('2.4.0');
+    expect(recipeVersion({ MASK_GATE_NOSE_ENSEMBLE: '1' })).toBe('2.5.0');
+    expect(recipeVersion({ MASK_GATE_NOSE_ENSEMBLE: '1', MASK_GATE_MESH: '0' })).toBe('2.3.0');
+    expect(recipeVersion({ MASK_GATE_NOSE_ENSEMBLE: '1', MASK_GATE_FAINT_NET: '0' })).toBe('2.4.0');
   });
 
   it('is a trial for any other setting or combination, so a trial folder never passes for a shipped model', () => {
@@ -19,9 +20,12 @@ describe("a training run's version (recipes.ts)", () => {
     expect(recipeVersion({ MASK_GATE_FLIP: 'none' })).toBe(trial);
     expect(recipeVersion({ MASK_GATE_ENSEMBLE: '1' })).toBe(trial);
     expect(recipeVersion({ MASK_GATE_MESH: '0', MASK_GATE_SEED: '7' })).toBe(trial);
+    // 2.3.0's switch alone trains 2.6.0's three nose heads into it: not 2.3.0.
+    expect(recipeVersion({ MASK_GATE_MESH: '0' })).toBe(trial);
+    expect(recipeVersion({ MASK_GATE_MIRROR_NET: 'faint' })).toBe(trial);
     expect(recipeVersion({ MASK_GATE_MESH_SIZE: '64' })).toBe(trial);
     // 2.2.0's switches without MASK_GATE_MESH=0 would train facemesh into it: not 2.2.0.
-    expect(recipeVersion({ MASK_GATE_NOSE_HEAD: '2,32', MASK_GATE_ENSEMBLE: '1', MASK_GATE_HIDDEN: '128' })).toBe(trial);
+    expect(recipeVersion({ MASK_GATE_NOSE_ENSEMBLE: '1', MASK_GATE_NOSE_HEAD: '2,32', MASK_GATE_ENSEMBLE: '1', MASK_GATE_HIDDEN: '128' })).toBe(trial);
   });
 
   it('knows every MASK_GATE_ variable the training code reads, as a setting or a place', () => {
