@@ -196,6 +196,14 @@ export function flipsCrop(flip: ClassifierSpec['flip'], faceScore: number, faceM
 }
 
 /**
+ * Whether a row of a face is read by the faint network (`classifier.faint`): every row of a faint face (face
+ * score under faceMinScore), and with `faint.mirror` the mirror images of the others. Else the classifier.
+ */
+export function readByFaint(faint: ClassifierSpec['faint'], faceScore: number, faceMinScore: number, mirrored: boolean): boolean {
+  return faint !== undefined && (faceScore < faceMinScore || (mirrored && faint.mirror));
+}
+
+/**
  * Runs the face detector on overlapping tiles of the frame (and the whole frame), so faces far smaller
  * than the native input still cover enough of it. A grid of g x g tiles, each 1 / (g - (g-1)*overlap)
  * of the frame per axis; detections of all runs are merged by the face decoder's NMS.

@@ -3,7 +3,7 @@ import type { FaceCandidate } from './decoders/face-detectors';
 import { classifierRows, cropBoxToFrame, rowsPerFace } from './face-crop';
 import { createFaceStage } from './face-stage';
 import { boxArea, clipBox, intersection, iou, mirrorFractionBox } from './geometry';
-import { flipsCrop, type TwoStageDecoder } from './manifest';
+import { flipsCrop, readByFaint, type TwoStageDecoder } from './manifest';
 import { closeAll, greyFrame, runWhole, type FinishFrame, type Pipeline, type PipelineContext } from './pipeline';
 import { ClassifyMemory } from './reclassify';
 import { cropToInput, inputDims, mirrorSlot, tensorSize, type CropRegion } from './preprocess';
@@ -80,7 +80,6 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   const full: Reader = { session: cls.session, batch: clsBatch };
   const light: Reader | null = faint ? { session: faint.session, batch: faintBatch } : null;
   const readers = light ? [full, light] : [full];
-  const mirrorLight = light !== null && cs.faint!.mirror;
   const cropSize = tensorSize(cs.input);
   const reported = cs.labels.map((l, i) => [l, i] as const).filter((e): e is readonly [MaskLabel, number] => e[0] !== 'not_face');
   const notFace = cs.labels.indexOf('not_face');
@@ -212,7 +211,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
         // network of the next frame is the other.
         if (read.length) {
           const crops = read.map((i) => classifierRows(faces[i]!.box, faces[i]!.keypoints, cs));
-          const route = (k: number, mirrored: boolean): Reader => (light && (faces[read[k]!]!.score < fd.minScore || (mirrored && mirrorLight)) ? light : full);
+          const route = (k: number, mirrored: boolean): Reader => (light && readByFaint(cs.faint, faces[read[k]!]!.score, fd.minScore, mirrored) ? light : full);
           const classified = await classify(frame, crops, flipsFor(read.map((i) => faces[i]!)), route);
           read.forEach((fi, k) => (out[fi] = toDetection(faces[fi]!, crops[k]![0]!, classified[k]!, frame)));
         }

@@ -1,7 +1,7 @@
 /**
  * Which shipped model a training run makes, by its trial switches. Each shipped version is today's code with
  * the switches below (none: the current recipe); a run matching none of them is a trial, and its model.json
- * says so ("2.5.0+trial"), so that a trial folder is never taken for a shipped model. (Before, the version
+ * says so (CURRENT_VERSION+trial, e.g. "2.6.0+trial"), so that a trial folder is never taken for a shipped model. (Before, the version
  * was worked out from a few switches only: a trial without the test-time flip was labelled 2.5.0.)
  */
 export const CURRENT_VERSION = '2.6.0';
@@ -28,8 +28,8 @@ export const RECIPES: readonly { version: string; env: Readonly<Record<string, s
 export const SETTINGS = [
   'MASK_GATE_BESIDE', 'MASK_GATE_CLASS_POWER', 'MASK_GATE_COPIES', 'MASK_GATE_ENSEMBLE', 'MASK_GATE_EPOCHS', 'MASK_GATE_EXPAND',
   'MASK_GATE_FACE_INPUT', 'MASK_GATE_FAINT_MAX', 'MASK_GATE_FAINT_NET', 'MASK_GATE_FLIP', 'MASK_GATE_HIDDEN', 'MASK_GATE_LOWER',
-  'MASK_GATE_LOWRES', 'MASK_GATE_MESH', 'MASK_GATE_MESH_SIZE', 'MASK_GATE_MIRROR_NET', 'MASK_GATE_NOSE', 'MASK_GATE_NOSE_ENSEMBLE', 'MASK_GATE_NOSE_HEAD', 'MASK_GATE_NOSE_JITTER',
-  'MASK_GATE_SEED', 'MASK_GATE_SYNTH', 'MASK_GATE_SYNTH_COPIES', 'MASK_GATE_TAPS', 'MASK_GATE_TINT',
+  'MASK_GATE_LOWRES', 'MASK_GATE_MESH', 'MASK_GATE_MESH_SIZE', 'MASK_GATE_MIRROR_NET', 'MASK_GATE_NOSE', 'MASK_GATE_NOSE_ENSEMBLE',
+  'MASK_GATE_NOSE_HEAD', 'MASK_GATE_NOSE_JITTER', 'MASK_GATE_SEED', 'MASK_GATE_SYNTH', 'MASK_GATE_SYNTH_COPIES', 'MASK_GATE_TAPS', 'MASK_GATE_TINT',
 ] as const;
 
 /** Variables that name places (data, cache, output, templates), not settings: they change no model. */

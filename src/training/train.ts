@@ -27,7 +27,7 @@ import { classifierRows, noseMouthCrop, rowsPerFace } from '../detector/face-cro
 import { createFaceStage } from '../detector/face-stage';
 import { iou, mirrorFractionBox } from '../detector/geometry';
 import { readImageRgb } from '../detector/image-io';
-import { flipsCrop, type ClassifierSpec, type InputSpec, type ManifestInput, type ScoreCalibration, type TwoStageDecoder } from '../detector/manifest';
+import { flipsCrop, readByFaint, type ClassifierSpec, type InputSpec, type ManifestInput, type ScoreCalibration, type TwoStageDecoder } from '../detector/manifest';
 import { ortSessionFactory } from '../detector/ort-session';
 import { cropToInput, mirrorSlot, type CropRegion } from '../detector/preprocess';
 import type { InferenceSession } from '../detector/runtime';
@@ -122,6 +122,8 @@ const MIRROR_NET = trialChoice('MASK_GATE_MIRROR_NET', ['full', 'faint'] as cons
 if (MIRROR_NET === 'faint' && (!FAINT_NET || FLIP === 'none' || FLIP === 'graph')) {
   throw new Error(`MASK_GATE_MIRROR_NET: "faint" needs the faint network (MASK_GATE_FAINT_NET, MASK_GATE_MESH) and a runtime flip (MASK_GATE_FLIP all or confident)`);
 }
+/** The manifest's classifier.faint, which the held-out measure reads by as the runtime does (readByFaint). */
+const FAINT_SPEC: ClassifierSpec['faint'] = FAINT_NET ? { file: FAINT_FILE, mirror: MIRROR_NET === 'faint' } : undefined;
 /** The side facemesh sees the face crop at (MASK_GATE_MESH_SIZE: 64 or 96; facemesh.ts MESH_SIZES). */
 const MESH_AT = trialChoice('MASK_GATE_MESH_SIZE', ['64', '96'] as const, String(MESH_SIZE) as '96') === '64' ? 64 : 96;
 /**
@@ -705,11 +707,11 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
       const covered = (x: Float32Array, rows: number[]) => predictRows(noseHead, x, rows).map((p) => p[0]!);
       const plainCovered = covered(nose.data.x, faces.map(({ i }) => nosePlain.get(i)!));
       const mirrorCovered = covered(nose.mirror, faces.map(({ i }) => noseMirror.get(i)!));
-      const faint = (i: number) => lite !== undefined && samples[i]!.face.score < FACE.decoder.minScore;
+      const by = (i: number, mirrored: boolean) => (lite && readByFaint(FAINT_SPEC, samples[i]!.face.score, FACE.decoder.minScore, mirrored) ? lite : main);
       const read = readWithNose(
-        faces.map(({ i }, f) => (faint(i) ? lite! : main).plain[f]!),
+        faces.map(({ i }, f) => by(i, false).plain[f]!),
         plainCovered,
-        faces.map(({ i, j }, f) => (flips[j] ? (faint(i) || (lite && MIRROR_NET === 'faint') ? lite! : main).mirror[f]! : null)),
+        faces.map(({ i, j }, f) => (flips[j] ? by(i, true).mirror[f]! : null)),
         faces.map(({ j }, f) => (flips[j] ? mirrorCovered[f]! : null)),
         LABEL_INDEX.mask,
         LABEL_INDEX.incorrect,
@@ -941,7 +943,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
         ...(NOSE ? { nose: NOSE } : {}),
         maxFaces: 128,
         flip: FLIP === 'graph' ? 'none' : FLIP,
-        ...(FAINT_NET ? { faint: { file: FAINT_FILE, ...(MIRROR_NET === 'faint' ? { mirror: true } : {}) } } : {}),
+        ...(FAINT_SPEC ? { faint: { file: FAINT_SPEC.file, ...(FAINT_SPEC.mirror ? { mirror: true } : {}) } } : {}),
         nmsIou: 0.5,
       },
     },

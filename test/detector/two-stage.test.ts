@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDetector } from '../../src/detector/detector';
-import { ManifestSchema, type TwoStageDecoder } from '../../src/detector/manifest';
+import { ManifestSchema, readByFaint, type TwoStageDecoder } from '../../src/detector/manifest';
 import { ortSessionFactory } from '../../src/detector/ort-session';
 import { CLASSIFIER_ROWS_PER_RUN } from '../../src/detector/two-stage-pipeline';
 import type { SessionFactory } from '../../src/detector/runtime';
@@ -374,6 +374,14 @@ describe('a faint network (classifier.faint)', () => {
     // Face 2, faint, as without mirror: mask 0.2, no_mask 0.6.
     expect(faces[1]!.scores.mask).toBeCloseTo(0.731059 * 0.2, 5);
     expect(faces[1]!.scores.no_mask).toBeCloseTo(0.731059 * 0.6, 5);
+  });
+
+  it('readByFaint: every row of a faint face, and with faint.mirror the mirror images of the others; nothing without a faint network', () => {
+    const plain = { file: 'f.onnx', mirror: false };
+    const mirror = { file: 'f.onnx', mirror: true };
+    expect([readByFaint(plain, 0.2, 0.3, false), readByFaint(plain, 0.2, 0.3, true), readByFaint(plain, 0.3, 0.3, false), readByFaint(plain, 0.3, 0.3, true)]).toEqual([true, true, false, false]);
+    expect([readByFaint(mirror, 0.3, 0.3, false), readByFaint(mirror, 0.3, 0.3, true)]).toEqual([false, true]);
+    expect([readByFaint(undefined, 0.2, 0.3, false), readByFaint(undefined, 0.9, 0.3, true)]).toEqual([false, false]);
   });
 
   it('faint.mirror needs a flip: with flip "none" the manifest is refused, naming the field', () => {
