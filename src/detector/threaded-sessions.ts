@@ -11,7 +11,8 @@ import type { FromSessionThread, MovedFeed, ToSessionThread } from './session-th
  * thread a 10 ms face network blocks decoding hand-off, cropping, tracking and the statechart, and the
  * second core idles. On their own threads the face network of frame n+1 and the classifier of frame n run
  * at once while the main thread prepares the next tensors (detector.ts overlaps the stages). Networks that
- * never run at once (the classifier and the faint network) share a thread: a thread costs about 16 MB.
+ * never run at once may share a thread (a thread costs about 8-16 MB); the two-stage model's classifier and
+ * faint network do run at once, each on its own.
  *
  * Contract, as for every InferenceSession: run() resolves with the outputs or rejects with an Error naming
  * the session; runs are answered in the order they were sent; close() is idempotent and rejects nothing
@@ -46,8 +47,8 @@ export function defaultThreadEntry(): ThreadEntry {
   return ext === '.ts' ? { file, preload: path.join(__dirname, '..', 'camera', 'dev-ts-register.cjs') } : { file };
 }
 
-/** Input buffers kept per input name: the detector has at most two runs of a network away at once. */
-const SPARE_BUFFERS = 2;
+/** Input buffers kept per input name: the classifier sends all of a frame's calls at once (6 for 3 faces). */
+const SPARE_BUFFERS = 8;
 
 interface Pending {
   session: ThreadSession;

@@ -254,6 +254,43 @@ test('a classifier with a fixed batch of 1 is called once per face', async () =>
   expect(faces.map((f) => f.label)).toEqual(['no_mask', 'mask']);
 });
 
+test("a fixed batch's unused slots are zero, also when the reused input buffer held an earlier call's crops", async () => {
+  const feeds: { dims: number[]; data: Float32Array }[] = [];
+  const d = createDetector({
+    config: { model: twoStageFolder({ classifierBatch: 3, flip: 'all' }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' }, minScore: 0 },
+    log: memoryLogger(),
+    sessions: {
+      async create(model, options) {
+        const s = await ortSessionFactory.create(model, options);
+        return {
+          inputs: s.inputs,
+          outputs: s.outputs,
+          close: () => s.close(),
+          run: (f) => {
+            if (f.crop) feeds.push({ dims: f.crop.dims, data: Float32Array.from(f.crop.data) });
+            return s.run(f);
+          },
+        };
+      },
+    },
+  });
+  await d.start();
+  try {
+    const frame = halves([153, 51, 0], [26, 204, 0]);
+    feeds.length = 0;
+    const first = await d.detect(frame);
+    const second = await d.detect(frame);
+    // Two faces and their mirror images, 4 rows, in calls of 3: per frame a full call, then 1 row and 2 empty slots.
+    expect(feeds.map((f) => f.dims[0])).toEqual([3, 3, 3, 3]);
+    const slot = feeds[0]!.data.length / 3;
+    for (const f of feeds) expect(f.data.subarray(0, slot).some((v) => v !== 0)).toBe(true);
+    for (const f of [feeds[1]!, feeds[3]!]) expect(f.data.subarray(slot).every((v) => v === 0)).toBe(true);
+    expect(second).toEqual(first);
+  } finally {
+    await d.stop();
+  }
+});
+
 describe('test-time flip by the runtime', () => {
   // An asymmetric refined box, [0.1, 0.2, 0.5, 0.9] of the crop: its mirror image reads [0.5, 0.2, 0.9, 0.9],
   // the average of both [0.3, 0.2, 0.7, 0.9]. Face 1's crop spans x 36.724..60.724, y 8..32 (side 24).
@@ -323,25 +360,25 @@ describe('a faint network (classifier.faint)', () => {
     expect(faces[1]!.scores.mask).toBeCloseTo(0.731059 * 0.2, 5);
   });
 
-  it("is not called when every face is confident; warm-up opens and runs it; it may share the classifier's thread", async () => {
+  it('is not called when every face is confident; warm-up opens and runs it; it runs on a thread of its own, with one intra-op thread', async () => {
     const runs: { input: string; dims: number[] }[] = [];
     const log = memoryLogger();
     const recording = recordingFactory(runs);
-    const threads: Record<string, string | undefined> = {};
+    const threads: Record<string, [string | undefined, number]> = {};
     const d = createDetector({
-      config: { model: twoStageFolder({ faintWeights }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' }, minScore: 0 },
+      config: { model: twoStageFolder({ faintWeights }), providers: ['cpu'], threads: 2, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' }, minScore: 0 },
       log,
       sessions: {
         create: (model, options) => {
-          threads[options.logId] = options.thread;
+          threads[options.logId] = [options.thread, options.threads];
           return recording.create(model, options);
         },
       },
     });
     await d.start();
     try {
-      // The two classifier networks run one after the other: one thread may host both (threaded-sessions.ts).
-      expect(threads).toEqual({ 'test-two-stage@0.0.1:face': undefined, 'test-two-stage@0.0.1:classifier': 'classifier', 'test-two-stage@0.0.1:faint-classifier': 'classifier' });
+      // The faint network reads beside the classifier, so not on its thread; the config's threads are the others'.
+      expect(threads).toEqual({ 'test-two-stage@0.0.1:face': [undefined, 2], 'test-two-stage@0.0.1:classifier': ['classifier', 2], 'test-two-stage@0.0.1:faint-classifier': [undefined, 1] });
       // Warm-up: a blank frame through both stages (this face network finds its two faces in any frame,
       // both confident), then one blank crop through the classifier and one through the faint network.
       expect(runs.filter((r) => r.input === 'crop')).toEqual([
@@ -354,6 +391,56 @@ describe('a faint network (classifier.faint)', () => {
       const faces = await d.detect(frame);
       expect(runs.filter((r) => r.input === 'crop')).toEqual([{ input: 'crop', dims: [2, 3, 8, 8] }]);
       expect(faces.map((f) => f.label)).toEqual(['no_mask', 'mask']);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it("sends the faint network its rows before the classifier has answered, so both run at once", async () => {
+    const events: string[] = [];
+    let faintCalled!: () => void;
+    const faintSeen = new Promise<void>((resolve) => (faintCalled = resolve));
+    let live = false;
+    const d = createDetector({
+      config: { model: twoStageFolder({ faintWeights, flip: 'confident', faceMin: 0.8, faint: { minScore: 0.3, max: 4 } }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' }, minScore: 0 },
+      log: memoryLogger(),
+      sessions: {
+        async create(model, options) {
+          const s = await ortSessionFactory.create(model, options);
+          const role = options.logId.split(':')[1]!;
+          return {
+            inputs: s.inputs,
+            outputs: s.outputs,
+            close: () => s.close(),
+            run: async (feeds) => {
+              if (!live || role === 'face') return s.run(feeds);
+              events.push(`${role} called`);
+              if (role === 'faint-classifier') faintCalled();
+              // The classifier answers only once the faint network has its rows (or after 2 s, which fails below).
+              else {
+                let timer: NodeJS.Timeout | undefined;
+                await Promise.race([faintSeen, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+                clearTimeout(timer);
+              }
+              const out = await s.run(feeds);
+              events.push(`${role} answered`);
+              return out;
+            },
+          };
+        },
+      },
+    });
+    await d.start();
+    try {
+      live = true;
+      const faces = await d.detect(frame);
+      // Either may answer first; the classifier's answer must come after the faint network was called.
+      expect(events.slice(0, 2)).toEqual(['classifier called', 'faint-classifier called']);
+      expect(events.slice(2).sort()).toEqual(['classifier answered', 'faint-classifier answered']);
+      // The readings are those of the networks one after the other (the first test of this block).
+      expect(faces[0]!.scores.no_mask).toBeCloseTo(0.880797 * 0.8, 5);
+      expect(faces[1]!.scores.mask).toBeCloseTo(0.731059 * 0.2, 5);
+      expect(faces[1]!.scores.no_mask).toBeCloseTo(0.731059 * 0.6, 5);
     } finally {
       await d.stop();
     }
