@@ -69,8 +69,8 @@ class OnnxDetector implements Detector {
     const channelBlock = nchwcBlock((this.deps.readCpuInfo ?? readCpuInfo)());
     const ctx: PipelineContext = {
       model,
-      open: (role, file, thread, threads) =>
-        openSession(factory, model.files.get(file)!, { order, threads: threads ?? config.threads, tensorrt: config.tensorrt, channelBlock, ...(thread ? { thread } : {}) }, log, model.id, role),
+      open: (role, file, thread) =>
+        openSession(factory, model.files.get(file)!, { order, threads: config.threads, tensorrt: config.tensorrt, channelBlock, ...(thread ? { thread } : {}) }, log, model.id, role),
       ...(this.deps.sweep ? { floor: model.manifest.thresholds.floor } : {}),
       ...(config.reclassify && !this.deps.sweep ? { reclassify: config.reclassify } : {}),
     };

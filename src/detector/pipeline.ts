@@ -31,9 +31,8 @@ export interface PipelineContext {
   /**
    * Opens the ONNX file `file` of the manifest as session `role`, trying providers in turn. Sessions opened
    * with the same `thread` never run at the same moment and may share a thread (SessionOptions.thread).
-   * `threads`: intra-op threads for this session instead of the config's.
    */
-  open: (role: string, file: string, thread?: string, threads?: number) => Promise<OpenedSession>;
+  open: (role: string, file: string, thread?: string) => Promise<OpenedSession>;
   /** detect/eval: keep scores down to this instead of the operating thresholds. */
   floor?: number;
   /** The gate: carry readings of settled faces over between classifier runs (absent: read every face every frame). */

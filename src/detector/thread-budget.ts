@@ -24,8 +24,6 @@ export interface ThreadDemand {
 /**
  * With overlap, two frames are in the detector at once, each in a different network: two sessions run at
  * the same moment. Without it (and in the offline tools) sessions run one at a time on the calling thread.
- * A two-stage model's faint network (classifier.faint) also runs beside its classifier, but always on one
- * intra-op thread and for a fifth of the classifier's work, so it is not counted: it asks for no pool.
  */
 export function sessionsAtOnce(overlap: boolean): number {
   return overlap ? 2 : 1;

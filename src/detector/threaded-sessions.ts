@@ -11,8 +11,8 @@ import type { FromSessionThread, MovedFeed, ToSessionThread } from './session-th
  * thread a 10 ms face network blocks decoding hand-off, cropping, tracking and the statechart, and the
  * second core idles. On their own threads the face network of frame n+1 and the classifier of frame n run
  * at once while the main thread prepares the next tensors (detector.ts overlaps the stages). Networks that
- * never run at once may share a thread (a thread costs about 8-16 MB); the two-stage model's classifier and
- * faint network do run at once, each on its own.
+ * need not run at once (the classifier and the faint network) share a thread: a thread costs its V8 heap and a
+ * glibc malloc arena of its own (55 MB more in the soak for the faint network's, 2026-12-03).
  *
  * Contract, as for every InferenceSession: run() resolves with the outputs or rejects with an Error naming
  * the session; runs are answered in the order they were sent; close() is idempotent and rejects nothing

@@ -60,12 +60,11 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   let faintBatch: number | null = null;
   try {
     face = await ctx.open('face', dec.face.file);
+    // The two classifier networks share a thread. On a thread of its own the faint network read beside the
+    // classifier (3 faces 4-6 ms sooner here) but cost 55 MB more in the 6-minute soak: glibc gives each thread
+    // its own malloc arena, which kept freed blocks (docs/performance-log.md, 2026-12-03 evening).
     cls = await ctx.open('classifier', cs.file, 'classifier');
-    // The faint network reads its rows beside the classifier, on a thread of its own (with detector.overlap):
-    // 3 faces at 640x360 in 30 ms instead of 36-45 on one shared thread, the bench 68 FPS instead of 60 (2
-    // cores). On the face network's thread instead it waited behind the next frame's face (55 FPS). One
-    // intra-op thread: its rows are a fifth of the classifier's work, and a pool would only take turns with it.
-    if (cs.faint) faint = await ctx.open('faint-classifier', cs.faint.file, undefined, 1);
+    if (cs.faint) faint = await ctx.open('faint-classifier', cs.faint.file, 'classifier');
     faceBatch = fixedBatch(checkInputMeta(face.session.inputs, dec.face.input, id, 'decoder.face.input')) ?? 1;
     checkOutputMeta(face.session.outputs, fd.outputs.boxes, null, id, 'decoder.face.decoder.outputs.boxes');
     checkOutputMeta(face.session.outputs, fd.outputs.scores, null, id, 'decoder.face.decoder.outputs.scores');
@@ -103,8 +102,7 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
   /**
    * `crops[i]`: face i's rows, as classifierRows gives them; `flip[i]`: whether its mirror image is read too.
    * `route` names the network that reads each plain crop and each mirror image; the networks' rows are sent in
-   * `readers` order and run side by side on threads of their own, and a flipped face's two readings are
-   * averaged whichever read them.
+   * `readers` order, and a flipped face's two readings are averaged whichever read them.
    */
   async function classify(frame: RgbFrame, crops: readonly CropRegion[][], flip: readonly boolean[], route: (face: number, mirrored: boolean) => Reader): Promise<Classified[]> {
     const n = cs.labels.length;
@@ -120,8 +118,8 @@ export async function createTwoStagePipeline(ctx: PipelineContext, dec: TwoStage
     const taken: Float32Array[] = [];
     try {
       // Each network's crops are prepared and sent (readRows, up to its first await) in `readers` order before
-      // any answer is awaited: a later network's rows can copy an earlier one's crops, and the networks' threads
-      // work side by side.
+      // any answer is awaited: a later network's rows can copy an earlier one's crops, and the faint crops are
+      // prepared while the classifier runs.
       const reads: Promise<void>[] = [];
       for (const net of readers) {
         const mine = rows.filter((r) => route(r.crop, r.mirrored) === net);
