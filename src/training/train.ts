@@ -724,7 +724,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
   if (nose) {
     log(`as read at run time with held-out nose heads (the whole graph): ${heldOutSummary(withNose)}`);
     const confident = withNose.filter((f) => samples[f.sample]!.face.score >= FACE.decoder.minScore);
-    log(`  the faces the face stage finds at its minScore (${FACE.decoder.minScore}) alone: ${heldOutSummary(confident)}`);
+    log(`  the candidates the face stage scores at its minScore (${FACE.decoder.minScore}) or more: ${heldOutSummary(confident)}`);
     // The masks below the nose that open the door in this measure, by photo and face height, to look at.
     const I = LABEL_INDEX.incorrect;
     const opened = withNose.filter((f) => f.cls === I && f.p.indexOf(Math.max(...f.p)) === LABEL_INDEX.mask).map((f) => samples[f.sample]!);
@@ -769,7 +769,7 @@ export function heldOutSummary(faces: readonly { cls: number; p: readonly number
   const inc = of(I);
   const share = (xs: typeof faces, pred: (p: readonly number[]) => boolean) => `${xs.filter((f) => pred(f.p)).length}/${xs.length}`;
   return (
-    `held-out heads on real training faces: incorrect read incorrect ${share(inc, (p) => argmax(p) === I)}, read mask ${share(inc, (p) => argmax(p) === LABEL_INDEX.mask)}; ` +
+    `held-out heads on real training face candidates (a face may have several): incorrect read incorrect ${share(inc, (p) => argmax(p) === I)}, read mask ${share(inc, (p) => argmax(p) === LABEL_INDEX.mask)}; ` +
     `no_mask read mask ${share(of(LABEL_INDEX.no_mask), (p) => argmax(p) === LABEL_INDEX.mask)}; mask read not mask ${share(of(LABEL_INDEX.mask), (p) => argmax(p) !== LABEL_INDEX.mask)} ` +
     `(${CLASSES.filter((c) => c !== 'mask').map((c) => `${c} ${of(LABEL_INDEX.mask).filter((f) => CLASSES[argmax(f.p)] === c).length}`).join(', ')}); ` +
     `AP_incorrect ${(vocAp(faces.map((f) => ({ score: f.p[I]!, tp: f.cls === I })), inc.length) ?? 0).toFixed(3)}`
