@@ -9,3 +9,15 @@ export function onOffTrial(name: string, env: NodeJS.ProcessEnv = process.env): 
   if (v === '0') return false;
   throw new Error(`${name}: expected 0 (off) or 1 (on, the default), got "${v}"`);
 }
+
+/**
+ * A "lo,hi" range trial setting (MASK_GATE_BELOW_NOSE_TOP): `fallback` when unset. Anything but two numbers
+ * with lo <= hi is refused with the variable's name.
+ */
+export function rangeTrial(name: string, fallback: readonly [number, number], env: NodeJS.ProcessEnv = process.env): readonly [number, number] {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const parts = v.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || parts[0]! > parts[1]!) throw new Error(`${name}: expected "lo,hi" with lo <= hi, got "${v}"`);
+  return [parts[0]!, parts[1]!];
+}

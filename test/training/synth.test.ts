@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { faceAnchors, faceFrame, pickView, placementEdges, templateShape, type Keypoints } from '../../src/training/synth/anchors';
+import { faceAnchors, faceFrame, pickView, placementEdges, randomPlacementJitter, templateShape, type Keypoints } from '../../src/training/synth/anchors';
 import { fabricTint, hsvToRgb, maskFace, pasteLooseMask, synthesizePhoto, TINTED_SHARE } from '../../src/training/synth/generate';
 import { applyHomography, fitHomography, invertHomography } from '../../src/training/synth/homography';
 import { paintTemplate, templateToFrame } from '../../src/training/synth/render';
@@ -36,6 +36,25 @@ function grey(width: number, height: number, v = 100): RgbFrame {
 }
 
 describe('synthetic masks: geometry', () => {
+  it("draws a placement's jitter the same way for every placement by default; a below-the-nose top range moves only that placement's top", () => {
+    const draw = (placement: 'worn' | 'below_nose' | 'on_chin', range?: readonly [number, number]) => randomPlacementJitter(rng(7), placement, range);
+    expect(draw('below_nose')).toEqual(draw('worn'));
+    expect(draw('on_chin')).toEqual(draw('worn'));
+    const reach = draw('below_nose', [-0.2, 0.12]);
+    const { top, ...rest } = draw('worn', [-0.2, 0.12]);
+    expect(reach).toEqual({ ...rest, top: expect.any(Number) });
+    expect(top).toBe(draw('worn').top);
+    // The same uniform draw mapped onto the wider range: -0.2 + 0.32 r instead of -0.12 + 0.24 r.
+    const r = (top + 0.12) / 0.24;
+    expect(reach.top).toBeCloseTo(-0.2 + 0.32 * r, 12);
+    for (let seed = 0; seed < 200; seed++) {
+      const t = randomPlacementJitter(rng(seed), 'below_nose', [-0.2, 0.12]).top;
+      expect(t).toBeGreaterThanOrEqual(-0.2);
+      expect(t).toBeLessThanOrEqual(0.12);
+    }
+  });
+
+
   it('reads the face frame from known keypoints: axes, nose-to-mouth unit, ear offsets and turn', () => {
     const f = faceFrame(FRONTAL)!;
     close(f.u, [1, 0]);

@@ -30,6 +30,11 @@ describe('training trial switches', () => {
     withEnv({ MASK_GATE_NOSE_HEAD: '1' }, () => expect(load).toThrow(/MASK_GATE_NOSE_HEAD/));
   });
 
+  it('MASK_GATE_BELOW_NOSE_TOP takes lo,hi with lo <= hi and refuses anything else, naming itself', () => {
+    withEnv({ MASK_GATE_BELOW_NOSE_TOP: '-0.2,0.12' }, () => expect(load).not.toThrow());
+    for (const bad of ['0.1', '0.2,0.1', 'a,b', ',0.1']) withEnv({ MASK_GATE_BELOW_NOSE_TOP: bad }, () => expect(load).toThrow(`MASK_GATE_BELOW_NOSE_TOP: expected "lo,hi" with lo <= hi, got "${bad}"`));
+  });
+
   it('MASK_GATE_MESH_SIZE takes 64 or 96, the sizes the facemesh pooling is written for', () => {
     withEnv({ MASK_GATE_MESH_SIZE: '64' }, () => expect(load).not.toThrow());
     withEnv({ MASK_GATE_MESH_SIZE: '128' }, () => expect(load).toThrow('MASK_GATE_MESH_SIZE: expected one of 64, 96, got "128"'));

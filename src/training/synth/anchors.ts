@@ -9,6 +9,7 @@
  * - cheek line: the ear points, pulled in towards the face's centre line (the mask wraps the face)
  * - turn: where the nose tip falls between the ears, 0 (image left) .. 1 (image right), 0.5 frontal
  */
+import { rangeTrial } from '../trial-switch';
 import type { Anchors, Point } from './templates';
 
 export type Keypoints = Record<string, [number, number]>;
@@ -78,10 +79,19 @@ export interface PlacementJitter {
 }
 export const NO_JITTER: PlacementJitter = { top: 0, bottom: 0, width: 1, shift: 0 };
 
+/** The top edge's jitter, in s, of every placement. */
+const TOP_JITTER: readonly [number, number] = [-0.12, 0.12];
+/**
+ * The top edge's jitter of a mask below the nose (MASK_GATE_BELOW_NOSE_TOP, a trial): by default as the others',
+ * 0.08-0.32 s under the nose tip; "-0.2,0.12" reaches the tip itself, where the real misread masks sit.
+ */
+export const BELOW_NOSE_TOP = rangeTrial('MASK_GATE_BELOW_NOSE_TOP', TOP_JITTER);
+
 /** Draws a placement's jitter from `rand` (uniform 0..1); the ranges keep each placement's meaning. */
-export function randomPlacementJitter(rand: () => number): PlacementJitter {
+export function randomPlacementJitter(rand: () => number, placement?: Placement, belowNoseTop: readonly [number, number] = BELOW_NOSE_TOP): PlacementJitter {
   const u = (lo: number, hi: number) => lo + (hi - lo) * rand();
-  return { top: u(-0.12, 0.12), bottom: u(-0.2, 0.25), width: u(0.9, 1.08), shift: u(-0.1, 0.1) };
+  const [tlo, thi] = placement === 'below_nose' ? belowNoseTop : TOP_JITTER;
+  return { top: u(tlo, thi), bottom: u(-0.2, 0.25), width: u(0.9, 1.08), shift: u(-0.1, 0.1) };
 }
 
 /** Chin below the mouth, in units of s (the mouth-to-chin-bottom distance is a little over the nose-to-mouth). */

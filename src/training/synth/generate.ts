@@ -83,7 +83,7 @@ export function maskFace(frame: RgbFrame, keypoints: Keypoints, placement: Place
   const f = faceFrame(keypoints);
   if (!f) return null;
   const view = pickView(family, f.turn);
-  const anchors = faceAnchors(f, placement, templateShape(view.anchors), randomPlacementJitter(rand));
+  const anchors = faceAnchors(f, placement, templateShape(view.anchors), randomPlacementJitter(rand, placement));
   const look = lookForFace(frame, faceMiddle(f), rand);
   look.tint = fabricTint(rand);
   const painted = paintTemplate(frame, view, templateToFrame(view, anchors), look, rand);

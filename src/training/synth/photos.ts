@@ -14,7 +14,7 @@ import { encodeJpeg, readImageRgb } from '../../image/sharp-io';
 import type { VocAnnotation } from '../../eval/voc-read';
 import { Progress } from '../../progress';
 import { rng } from '../random';
-import { PLACEMENT_CYCLE } from './anchors';
+import { BELOW_NOSE_TOP, PLACEMENT_CYCLE } from './anchors';
 import { pasteLooseMask, synthesizePhoto, TINTED_SHARE } from './generate';
 import type { MaskTemplate } from './templates';
 
@@ -44,6 +44,9 @@ export interface SynthPhotoEntry {
 export const synthJpegQuality = (rand: () => number): number => 60 + Math.floor(rand() * 36);
 
 /** The source photo of a (possibly synthetic) image key. */
+/** The below-the-nose trial's range, in the key only when it differs from the default (old keys stay valid). */
+const belowNoseKey = (): unknown[] => (process.env.MASK_GATE_BELOW_NOSE_TOP ? [['belowNoseTop', BELOW_NOSE_TOP]] : []);
+
 export const sourceOf = (key: string): string => key.split('__')[0]!;
 
 function seedFor(seed: number, key: string): number {
@@ -60,7 +63,7 @@ export async function synthTrainingPhotos(opts: {
   seed: number;
 }): Promise<SynthPhotoEntry[]> {
   const { dataDir, keys, annotations, candidates, templates, seed } = opts;
-  const id = createHash('sha256').update(JSON.stringify([GENERATOR_VERSION, TINTED_SHARE, VARIANTS, LOOSE_PER_PHOTO, LOOSE_MIN, LOOSE_MAX, seed, keys, templates.map((t) => [t.name, t.anchors, createHash('sha256').update(t.rgba).digest('hex')])])).digest('hex').slice(0, 12);
+  const id = createHash('sha256').update(JSON.stringify([GENERATOR_VERSION, TINTED_SHARE, VARIANTS, LOOSE_PER_PHOTO, LOOSE_MIN, LOOSE_MAX, seed, keys, templates.map((t) => [t.name, t.anchors, createHash('sha256').update(t.rgba).digest('hex')]), ...belowNoseKey()])).digest('hex').slice(0, 12);
   const dir = path.join(opts.cache, `synth-${id}`);
   const index = path.join(dir, 'index.json');
   if (existsSync(index)) return JSON.parse(readFileSync(index, 'utf8')) as SynthPhotoEntry[];
