@@ -5,7 +5,7 @@ import { createDetector } from '../../src/detector/detector';
 import { ManifestSchema, readByFaint, type TwoStageDecoder } from '../../src/detector/manifest';
 import { ortSessionFactory } from '../../src/detector/ort-session';
 import { CLASSIFIER_ROWS_PER_RUN } from '../../src/detector/two-stage-pipeline';
-import type { SessionFactory } from '../../src/detector/runtime';
+import type { InferenceSession, SessionFactory } from '../../src/detector/runtime';
 import type { Detection, RgbFrame } from '../../src/detector/types';
 import { memoryLogger } from '../../src/log';
 import { constantModel, poolClassifierModel, type DimSpec } from './helpers/onnx-builder';
@@ -111,21 +111,24 @@ function halves(left: [number, number, number], right: [number, number, number])
   return { data, width: 64, height: 32 };
 }
 
-function recordingFactory(runs: { input: string; dims: number[] }[]): SessionFactory {
+type Feeds = Parameters<InferenceSession['run']>[0];
+
+/** Real onnxruntime sessions whose runs go through `around`, which is given the session's role (its logId's end). */
+function wrappedFactory(around: (role: string, feeds: Feeds, run: (feeds: Feeds) => ReturnType<InferenceSession['run']>) => ReturnType<InferenceSession['run']>): SessionFactory {
   return {
     async create(model, options) {
       const s = await ortSessionFactory.create(model, options);
-      return {
-        inputs: s.inputs,
-        outputs: s.outputs,
-        close: () => s.close(),
-        run: (feeds) => {
-          for (const [input, t] of Object.entries(feeds)) runs.push({ input, dims: t.dims });
-          return s.run(feeds);
-        },
-      };
+      const role = options.logId.split(':')[1]!;
+      return { inputs: s.inputs, outputs: s.outputs, close: () => s.close(), run: (feeds) => around(role, feeds, (f) => s.run(f)) };
     },
   };
+}
+
+function recordingFactory(runs: { input: string; dims: number[] }[]): SessionFactory {
+  return wrappedFactory((_, feeds, run) => {
+    for (const [input, t] of Object.entries(feeds)) runs.push({ input, dims: t.dims });
+    return run(feeds);
+  });
 }
 
 /** `minScore` 0 (the default here): every face, whatever it scores; null: the model's operating point. */
@@ -259,20 +262,10 @@ test("a fixed batch's unused slots are zero, also when the reused input buffer h
   const d = createDetector({
     config: { model: twoStageFolder({ classifierBatch: 3, flip: 'all' }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' }, minScore: 0 },
     log: memoryLogger(),
-    sessions: {
-      async create(model, options) {
-        const s = await ortSessionFactory.create(model, options);
-        return {
-          inputs: s.inputs,
-          outputs: s.outputs,
-          close: () => s.close(),
-          run: (f) => {
-            if (f.crop) feeds.push({ dims: f.crop.dims, data: Float32Array.from(f.crop.data) });
-            return s.run(f);
-          },
-        };
-      },
-    },
+    sessions: wrappedFactory((_, f, run) => {
+      if (f.crop) feeds.push({ dims: f.crop.dims, data: Float32Array.from(f.crop.data) });
+      return run(f);
+    }),
   });
   await d.start();
   try {
@@ -404,31 +397,20 @@ describe('a faint network (classifier.faint)', () => {
     const d = createDetector({
       config: { model: twoStageFolder({ faintWeights, flip: 'confident', faceMin: 0.8, faint: { minScore: 0.3, max: 4 } }), providers: ['cpu'], threads: 1, tensorrt: { fp16: false, engineCachePath: '/tmp/unused' }, minScore: 0 },
       log: memoryLogger(),
-      sessions: {
-        async create(model, options) {
-          const s = await ortSessionFactory.create(model, options);
-          const role = options.logId.split(':')[1]!;
-          return {
-            inputs: s.inputs,
-            outputs: s.outputs,
-            close: () => s.close(),
-            run: async (feeds) => {
-              if (!live || role === 'face') return s.run(feeds);
-              events.push(`${role} called`);
-              if (role === 'faint-classifier') faintCalled();
-              // The classifier answers only once the faint network has its rows (or after 2 s, which fails below).
-              else {
-                let timer: NodeJS.Timeout | undefined;
-                await Promise.race([faintSeen, new Promise((r) => (timer = setTimeout(r, 2000)))]);
-                clearTimeout(timer);
-              }
-              const out = await s.run(feeds);
-              events.push(`${role} answered`);
-              return out;
-            },
-          };
-        },
-      },
+      sessions: wrappedFactory(async (role, feeds, run) => {
+        if (!live || role === 'face') return run(feeds);
+        events.push(`${role} called`);
+        if (role === 'faint-classifier') faintCalled();
+        // The classifier answers only once the faint network has its rows (or after 2 s, which fails below).
+        else {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([faintSeen, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+          clearTimeout(timer);
+        }
+        const out = await run(feeds);
+        events.push(`${role} answered`);
+        return out;
+      }),
     });
     await d.start();
     try {
