@@ -47,7 +47,7 @@ export function defaultThreadEntry(): ThreadEntry {
   return ext === '.ts' ? { file, preload: path.join(__dirname, '..', 'camera', 'dev-ts-register.cjs') } : { file };
 }
 
-/** Input buffers kept per input name: the classifier sends all of a frame's calls at once (6 for 3 faces). */
+/** Input buffers kept per input name: the classifier sends all of a frame's calls at once (a call per two faces; 6 on the speed test's frame). */
 const SPARE_BUFFERS = 8;
 
 interface Pending {
