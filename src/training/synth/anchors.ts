@@ -80,7 +80,7 @@ export interface PlacementJitter {
 export const NO_JITTER: PlacementJitter = { top: 0, bottom: 0, width: 1, shift: 0 };
 
 /** The top edge's jitter, in s, of every placement. */
-const TOP_JITTER: readonly [number, number] = [-0.12, 0.12];
+export const TOP_JITTER: readonly [number, number] = [-0.12, 0.12];
 /**
  * The top edge's jitter of a mask below the nose (MASK_GATE_BELOW_NOSE_TOP, a trial): by default as the others',
  * 0.08-0.32 s under the nose tip; "-0.2,0.12" reaches the tip itself, where the real misread masks sit.

@@ -14,7 +14,7 @@ import { encodeJpeg, readImageRgb } from '../../image/sharp-io';
 import type { VocAnnotation } from '../../eval/voc-read';
 import { Progress } from '../../progress';
 import { rng } from '../random';
-import { BELOW_NOSE_TOP, PLACEMENT_CYCLE } from './anchors';
+import { BELOW_NOSE_TOP, PLACEMENT_CYCLE, TOP_JITTER } from './anchors';
 import { pasteLooseMask, synthesizePhoto, TINTED_SHARE } from './generate';
 import type { MaskTemplate } from './templates';
 
@@ -43,10 +43,10 @@ export interface SynthPhotoEntry {
 /** The JPEG quality a synthetic photo is saved at: 60-95, as the data set's photos were compressed. */
 export const synthJpegQuality = (rand: () => number): number => 60 + Math.floor(rand() * 36);
 
-/** The source photo of a (possibly synthetic) image key. */
 /** The below-the-nose trial's range, in the key only when it differs from the default (old keys stay valid). */
-const belowNoseKey = (): unknown[] => (process.env.MASK_GATE_BELOW_NOSE_TOP ? [['belowNoseTop', BELOW_NOSE_TOP]] : []);
+const belowNoseKey = (): unknown[] => (BELOW_NOSE_TOP.every((v, i) => v === TOP_JITTER[i]) ? [] : [['belowNoseTop', BELOW_NOSE_TOP]]);
 
+/** The source photo of a (possibly synthetic) image key. */
 export const sourceOf = (key: string): string => key.split('__')[0]!;
 
 function seedFor(seed: number, key: string): number {
