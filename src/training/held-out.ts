@@ -64,14 +64,32 @@ export function predictRows(head: Head, x: Float32Array, rows: readonly number[]
  * Class probabilities as the exported classifier reads a face with its nose head: each reading (the plain
  * crop, and the mirror image where there is one) is the main head's probabilities with the share of `mask`
  * the nose head doubts moved to `incorrect` (combineNose, as log-probabilities, the graph's output); a
- * face's two readings are averaged and softmaxed, as the runtime's test-time flip does.
+ * face's two readings are averaged and softmaxed, as the runtime's test-time flip does. With `mouth`, the mouth
+ * head's p(covered) of each reading moves its share too (combineNose).
  */
-export function readWithNose(plain: readonly (readonly number[])[], covered: readonly number[], mirror: readonly (readonly number[] | null)[], mirrorCovered: readonly (number | null)[], mask: number, incorrect: number): number[][] {
+export function readWithNose(
+  plain: readonly (readonly number[])[],
+  covered: readonly number[],
+  mirror: readonly (readonly number[] | null)[],
+  mirrorCovered: readonly (number | null)[],
+  mask: number,
+  incorrect: number,
+  mouth?: { plain: readonly number[]; mirror: readonly (number | null)[]; noMask: number },
+): number[][] {
   return plain.map((p, i) => {
-    const a = combineNose(p, covered[i]!, mask, incorrect);
+    const a = combineNose(p, covered[i]!, mask, incorrect, mouth ? { covered: mouth.plain[i]!, noMask: mouth.noMask } : undefined);
     const m = mirror[i];
-    const b = m ? combineNose(m, mirrorCovered[i]!, mask, incorrect) : null;
+    const b = m ? combineNose(m, mirrorCovered[i]!, mask, incorrect, mouth ? { covered: mouth.mirror[i]!, noMask: mouth.noMask } : undefined) : null;
     const logits = b ? a.map((v, j) => (v + b[j]!) / 2) : a;
     return softmaxRow(Float32Array.from(logits), 0, logits.length);
   });
+}
+
+/** Columns [from, to) of the given rows of `x` ([n, d]), as a [rows, to - from] array of their own. */
+export function rowColumns(x: Float32Array, d: number, rows: readonly number[], from: number, to: number): Float32Array {
+  if (from < 0 || to > d || from >= to) throw new Error(`expected columns within 0..${d}, got ${from}..${to}`);
+  const k = to - from;
+  const out = new Float32Array(rows.length * k);
+  rows.forEach((r, i) => out.set(x.subarray(r * d + from, r * d + to), i * k));
+  return out;
 }

@@ -58,13 +58,32 @@ export function poolNoseFeatures(x: Float32Array, n: number, d: number, taps: re
 export const noseClass = (cls: number, maskIndex: number): number => (cls === maskIndex ? 0 : 1);
 
 /**
+ * The mouth head's reading of a face, where the model has one (MASK_GATE_MOUTH): p(mouth covered) and the class
+ * its doubted share of `mask` goes to.
+ */
+export interface MouthReading {
+  covered: number;
+  /** The class index of `no_mask`: a face whose mouth shows wears no mask over it. */
+  noMask: number;
+}
+
+/**
  * The exported graph's combination, in plain numbers: class probabilities `p` and the nose head's p(covered)
  * give the log-probabilities the classifier outputs as its logits (softmax of them gives back p').
+ *
+ * With a mouth head (hint 2's second question, "is the mouth covered?"), `mask` keeps only the share both
+ * heads confirm: p(mask) (1 - m) goes to `no_mask` and p(mask) m (1 - c) to `incorrect`, m = p(mouth
+ * covered). Without one (m = 1) this is the nose head's combination exactly.
  */
-export function combineNose(p: readonly number[], covered: number, mask: number, incorrect: number): number[] {
-  const moved = p[mask]! * (1 - covered);
-  return p.map((v, i) => Math.log(Math.max(i === mask ? v - moved : i === incorrect ? v + moved : v, NOSE_EPS)));
+export function combineNose(p: readonly number[], covered: number, mask: number, incorrect: number, mouth?: MouthReading): number[] {
+  const m = mouth?.covered ?? 1;
+  const toNoMask = mouth ? p[mask]! * (1 - m) : 0;
+  const moved = mouth ? p[mask]! * m * (1 - covered) : p[mask]! * (1 - covered);
+  return p.map((v, i) => Math.log(Math.max(i === mask ? v - moved - toNoMask : i === incorrect ? v + moved : mouth && i === mouth.noMask ? v + toNoMask : v, NOSE_EPS)));
 }
+
+/** The mouth head's class for a classifier class: `mask` covers the mouth, `no_mask` does not; `incorrect` (a mask below the nose or on the chin) teaches it nothing (-1). */
+export const mouthClass = (cls: number, maskIndex: number, noMaskIndex: number): number => (cls === maskIndex ? 0 : cls === noMaskIndex ? 1 : -1);
 
 /** The least probability before the log, so that a class at probability 0 (or rounded below it) gives a finite logit. */
 export const NOSE_EPS = 1e-6;

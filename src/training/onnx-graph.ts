@@ -170,6 +170,11 @@ export interface NoseGraph {
   taps: readonly NoseTap[];
   mask: number;
   incorrect: number;
+  /**
+   * The mouth head (MASK_GATE_MOUTH; nose-head.ts combineNose): its weights read the taps of the group's
+   * second row, the lower-face crop, unpooled; the share of `mask` it doubts goes to `noMask`.
+   */
+  mouth?: { w: HeadWeights; taps: readonly NoseTap[]; noMask: number };
 }
 
 /**
@@ -217,6 +222,10 @@ export function classifierModel(frontBytes: Uint8Array, trunk: TrunkSpec, w: Hea
     if (nose) {
       g.node!.push(columns('main_features', features, 0, trunkD, g));
       noseBranch(g, nose, features, trunkD, row);
+      if (nose.mouth) {
+        if (group < 3) throw new Error('classifierModel: the mouth head reads the lower-face crop, the second of three rows per face');
+        noseBranch(g, nose.mouth, features, row, row, 'mouth');
+      }
       features = 'main_features';
     }
   }
@@ -286,13 +295,13 @@ function columns(out: string, x: string, from: number, to: number, g: onnx.IGrap
   return { opType: 'Slice', name: out, input: [x, `${out}_from`, `${out}_to`, `${out}_axis`], output: [out] };
 }
 
-/** The nose crop's features (the last `row` columns after `offset`), pooled per tap, through the nose head: `nose_covered` [N, 1]. */
-function noseBranch(g: onnx.IGraphProto, nose: NoseGraph, features: string, offset: number, row: number): void {
+/** The nose crop's features (the `row` columns after `offset`), pooled per tap, through the nose head: `nose_covered` [N, 1] (`mouth_covered` with the mouth head's prefix). */
+function noseBranch(g: onnx.IGraphProto, nose: { w: HeadWeights; taps: readonly NoseTap[] }, features: string, offset: number, row: number, prefix = 'nose'): void {
   const pooled: string[] = [];
   let at = offset;
   nose.taps.forEach((t, i) => {
     const size = t.channels * t.grid * t.grid;
-    const name = `nose_tap${i}`;
+    const name = `${prefix}_tap${i}`;
     g.initializer!.push(int64Tensor(`${name}_shape`, [-1, t.channels, t.grid, t.grid]));
     g.node!.push(
       columns(`${name}_flat`, features, at, at + size, g),
@@ -303,20 +312,24 @@ function noseBranch(g: onnx.IGraphProto, nose: NoseGraph, features: string, offs
     pooled.push(`${name}_out`);
     at += size;
   });
-  if (at !== offset + row) throw new Error(`classifierModel: the nose taps hold ${at - offset} features, a trunk row ${row}`);
+  if (at !== offset + row) throw new Error(`classifierModel: the ${prefix} taps hold ${at - offset} features, a trunk row ${row}`);
   const w = nose.w;
-  g.initializer!.push(floatTensor('nose_w1', [w.d, w.h], w.w1), floatTensor('nose_b1', [w.h], w.b1), floatTensor('nose_w2', [w.h, w.k], w.w2), floatTensor('nose_b2', [w.k], w.b2));
+  const n = (x: string) => `${prefix}_${x}`;
+  g.initializer!.push(floatTensor(n('w1'), [w.d, w.h], w.w1), floatTensor(n('b1'), [w.h], w.b1), floatTensor(n('w2'), [w.h, w.k], w.w2), floatTensor(n('b2'), [w.k], w.b2));
   g.node!.push(
-    { opType: 'Concat', name: 'nose_features', input: pooled, output: ['nose_features'], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
-    { opType: 'Gemm', name: 'nose_fc1', input: ['nose_features', 'nose_w1', 'nose_b1'], output: ['nose_h_pre'] },
-    { opType: 'Relu', name: 'nose_relu', input: ['nose_h_pre'], output: ['nose_h'] },
-    { opType: 'Gemm', name: 'nose_cls', input: ['nose_h', 'nose_w2', 'nose_b2'], output: ['nose_logits'] },
-    { opType: 'Softmax', name: 'nose_softmax', input: ['nose_logits'], output: ['nose_p'], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
-    columns('nose_covered', 'nose_p', 0, 1, g),
+    { opType: 'Concat', name: n('features'), input: pooled, output: [n('features')], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
+    { opType: 'Gemm', name: n('fc1'), input: [n('features'), n('w1'), n('b1')], output: [n('h_pre')] },
+    { opType: 'Relu', name: n('relu'), input: [n('h_pre')], output: [n('h')] },
+    { opType: 'Gemm', name: n('cls'), input: [n('h'), n('w2'), n('b2')], output: [n('logits')] },
+    { opType: 'Softmax', name: n('softmax'), input: [n('logits')], output: [n('p')], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
+    columns(n('covered'), n('p'), 0, 1, g),
   );
 }
 
-/** logits = log(max(p', NOSE_EPS)), p' = p with the share (1 - covered) of `mask` moved to `incorrect`: nose-head.ts's combineNose as graph nodes. */
+/**
+ * logits = log(max(p', NOSE_EPS)), p' = p with the share (1 - covered) of `mask` moved to `incorrect`: nose-head.ts's
+ * combineNose as graph nodes. With the mouth head, p(mask) (1 - mouth covered) goes to `no_mask` first.
+ */
 function noseCombination(g: onnx.IGraphProto, nose: NoseGraph, k: number, main: string, out: string): void {
   const shift = new Array<number>(k).fill(0);
   shift[nose.mask] = -1;
@@ -325,10 +338,30 @@ function noseCombination(g: onnx.IGraphProto, nose: NoseGraph, k: number, main: 
   g.node!.push(
     { opType: 'Softmax', name: 'main_softmax', input: [main], output: ['main_p'], attribute: [{ name: 'axis', type: A.INT, i: 1 }] },
     columns('main_p_mask', 'main_p', nose.mask, nose.mask + 1, g),
+  );
+  // The share of `mask` the nose head judges: all of it, or what the mouth head confirms covered.
+  let judged = 'main_p_mask';
+  let p = 'main_p';
+  if (nose.mouth) {
+    const mouthShift = new Array<number>(k).fill(0);
+    mouthShift[nose.mask] = -1;
+    mouthShift[nose.mouth.noMask] = 1;
+    g.initializer!.push(floatTensor('mouth_shift', [1, k], mouthShift));
+    g.node!.push(
+      { opType: 'Sub', name: 'mouth_uncovered', input: ['nose_one', 'mouth_covered'], output: ['mouth_uncovered'] },
+      { opType: 'Mul', name: 'mouth_moved', input: ['main_p_mask', 'mouth_uncovered'], output: ['mouth_moved'] },
+      { opType: 'Mul', name: 'mouth_kept', input: ['main_p_mask', 'mouth_covered'], output: ['mouth_kept'] },
+      { opType: 'MatMul', name: 'mouth_delta', input: ['mouth_moved', 'mouth_shift'], output: ['mouth_delta'] },
+      { opType: 'Add', name: 'mouth_p_out', input: ['main_p', 'mouth_delta'], output: ['mouth_p_out'] },
+    );
+    judged = 'mouth_kept';
+    p = 'mouth_p_out';
+  }
+  g.node!.push(
     { opType: 'Sub', name: 'nose_uncovered', input: ['nose_one', 'nose_covered'], output: ['nose_uncovered'] },
-    { opType: 'Mul', name: 'nose_moved', input: ['main_p_mask', 'nose_uncovered'], output: ['nose_moved'] },
+    { opType: 'Mul', name: 'nose_moved', input: [judged, 'nose_uncovered'], output: ['nose_moved'] },
     { opType: 'MatMul', name: 'nose_delta', input: ['nose_moved', 'nose_shift'], output: ['nose_delta'] },
-    { opType: 'Add', name: 'nose_p_out', input: ['main_p', 'nose_delta'], output: ['nose_p_out'] },
+    { opType: 'Add', name: 'nose_p_out', input: [p, 'nose_delta'], output: ['nose_p_out'] },
     // Max, not Add: a quantized copy of this graph (quantize.ts) rounds p' and can take it below 0.
     { opType: 'Max', name: 'nose_p_eps', input: ['nose_p_out', 'nose_eps'], output: ['nose_p_eps'] },
     { opType: 'Log', name: 'nose_log', input: ['nose_p_eps'], output: [out] },

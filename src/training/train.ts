@@ -36,12 +36,12 @@ import { vocAp } from '../eval/ap';
 import { parseVoc, type VocAnnotation } from '../eval/voc-read';
 import { applyJitter, degradeResolution, randomJitter } from './augment';
 import { fitCalibration, type CalibrationRow } from './calibrate';
-import { leadingColumns, predictFlipped, predictRows, readWithNose, withoutGroup } from './held-out';
+import { leadingColumns, predictFlipped, predictRows, readWithNose, rowColumns, withoutGroup } from './held-out';
 import { ensembleHeads, forward, softmaxRow, trainHead, type Head, type HeadData, type MatMul } from './mlp';
 import { blazeFaceForRuntime, blazeFaceTrunk, classifierModel, encodeModel, matmulModel, type TrunkSpec } from './onnx-graph';
 import { recipeVersion } from './recipes';
 import { onOffTrial } from './trial-switch';
-import { combineNose, NOSE_CLASSES, noseClass, poolNoseFeatures, type NoseTap } from './nose-head';
+import { combineNose, mouthClass, NOSE_CLASSES, noseClass, poolNoseFeatures, type NoseTap } from './nose-head';
 import { Progress } from './progress';
 import { rng, shuffle } from './random';
 import { candidateFor, TINTED_SHARE } from './synth/generate';
@@ -170,6 +170,19 @@ const NOSE_TAPS: NoseTap[] = [
   { channels: 88, grid: 4, pool: NOSE_HEAD.pool },
   { channels: 96, grid: 4, pool: NOSE_HEAD.pool },
 ];
+/**
+ * The mouth head (MASK_GATE_MOUTH=on; ../shared/notes/incorrect-masks.md, hint 2's second question): is the
+ * mouth covered? A head like the nose head on the lower-face crop's trunk features, which the main head already
+ * reads (no crop or trunk run added at run time), taught by every masked face (covered) and every unmasked one
+ * (uncovered), real and synthetic; incorrect-mask faces teach it nothing (a mask below the nose covers the
+ * mouth, one on the chin does not). A face then reads `mask` only where the main, nose and mouth heads agree;
+ * the share the mouth head doubts goes to `no_mask` (nose-head.ts combineNose). Off by default (a trial).
+ */
+const MOUTH = trialChoice('MASK_GATE_MOUTH', ['off', 'on'] as const, 'off') === 'on';
+/** The mouth head reads the lower-face crop's taps unpooled (the nose head's default since 2.3.0). */
+const MOUTH_TAPS: NoseTap[] = NOSE_TAPS.map((t) => ({ channels: t.channels, grid: t.grid, pool: 1 }));
+if (MOUTH && (!NOSE || !LOWER)) throw new Error('MASK_GATE_MOUTH: "on" needs the nose head (MASK_GATE_NOSE) and the lower-face crop (MASK_GATE_LOWER)');
+
 
 function noseHeadTrial(v: string): { pool: number; hidden: number } {
   const [pool, hidden, ...rest] = v.split(',').map((p) => Number(p.trim()));
@@ -657,7 +670,7 @@ function report(head: Head, f: FeatureSet, label: string): { acc: number; iouBef
  * each half and predicts the other half's plain crops (with the test-time flip). A head's predictions
  * on its own training crops would be overconfident and overweight the classifier.
  */
-async function calibrateScore(images: string[], samples: Sample[], train: FeatureSet, mirror: FeatureSet, fit: (data: HeadData) => Promise<Head>, light?: LightFeatures, nose?: NoseFeatures): Promise<ScoreCalibration> {
+async function calibrateScore(images: string[], samples: Sample[], train: FeatureSet, mirror: FeatureSet, fit: (data: HeadData) => Promise<Head>, light?: LightFeatures, nose?: NoseFeatures, mouth?: MouthFeatures): Promise<ScoreCalibration> {
   const folds = 2;
   // Synthetic copies of a photo go to their source photo's fold, so no held-out head has seen the photo.
   const foldOf = new Map(shuffle([...images], rng(SEED + 23)).map((k, i) => [k, i % folds]));
@@ -673,6 +686,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
   if (nose) for (let r = 0; r < nose.data.n; r++) if (nose.plain[r]) nosePlain.set(nose.sample[r]!, r);
   const noseMirror = new Map<number, number>();
   nose?.mirrorSample.forEach((i, r) => noseMirror.set(i, r));
+  const mouthFold = mouth ? Int32Array.from(mouth.sample, (i) => foldOf.get(sourceOf(samples[i]!.image))!) : undefined;
   for (let k = 0; k < folds; k++) {
     log(`calibration: held-out head ${k + 1} of ${folds}`);
     const head = await fit(withoutGroup({ x: train.x, n: train.n, d: train.d, y: train.y, box: train.box }, rowFold, k));
@@ -708,6 +722,14 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
       const plainCovered = covered(nose.data.x, faces.map(({ i }) => nosePlain.get(i)!));
       const mirrorCovered = covered(nose.mirror, faces.map(({ i }) => noseMirror.get(i)!));
       const by = (i: number, mirrored: boolean) => (lite && readByFaint(FAINT_SPEC, samples[i]!.face.score, FACE.decoder.minScore, mirrored) ? lite : main);
+      let mouthRead: Parameters<typeof readWithNose>[6];
+      if (mouth) {
+        log(`calibration: held-out mouth head ${k + 1} of ${folds}`);
+        const mouthHead = await mouth.fit(withoutGroup(mouth.data, mouthFold!, k));
+        const mouthCovered = (x: Float32Array, d: number, rows: number[]) => predictRows(mouthHead, rowColumns(x, d, rows, mouth.from, mouth.to), rows.map((_, r) => r)).map((p) => p[0]!);
+        const mirrorMouth = mouthCovered(mirror.x, mirror.d, mirrorRows);
+        mouthRead = { plain: mouthCovered(train.x, train.d, plainRows), mirror: faces.map(({ j }, f) => (flips[j] ? mirrorMouth[f]! : null)), noMask: LABEL_INDEX.no_mask };
+      }
       const read = readWithNose(
         faces.map(({ i }, f) => by(i, false).plain[f]!),
         plainCovered,
@@ -715,6 +737,7 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
         faces.map(({ j }, f) => (flips[j] ? mirrorCovered[f]! : null)),
         LABEL_INDEX.mask,
         LABEL_INDEX.incorrect,
+        mouthRead,
       );
       faces.forEach(({ i }, f) => withNose.push({ cls: samples[i]!.cls, p: read[f]!, sample: i }));
     }
@@ -722,13 +745,17 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
   log(heldOutSummary(heldOut));
   if (light) log(`as read at run time (faint candidates by the faint network${MIRROR_NET === 'faint' ? ', mirror images too' : ''}): ${heldOutSummary(asRead)}`);
   if (nose) {
-    log(`as read at run time with held-out nose heads (the whole graph): ${heldOutSummary(withNose)}`);
+    log(`as read at run time with held-out nose ${mouth ? 'and mouth ' : ''}heads (the whole graph): ${heldOutSummary(withNose)}`);
     const confident = withNose.filter((f) => samples[f.sample]!.face.score >= FACE.decoder.minScore);
     log(`  the candidates the face stage scores at its minScore (${FACE.decoder.minScore}) or more: ${heldOutSummary(confident)}`);
     // The masks below the nose that open the door in this measure, by photo and face height, to look at.
     const I = LABEL_INDEX.incorrect;
     const opened = withNose.filter((f) => f.cls === I && f.p.indexOf(Math.max(...f.p)) === LABEL_INDEX.mask).map((f) => samples[f.sample]!);
-    log(`  masks below the nose read mask: ${opened.map((s) => `${s.image} (${Math.round((s.gt ?? s.face.box)[3] - (s.gt ?? s.face.box)[1])} px, face score ${s.face.score.toFixed(2)})`).join(', ') || 'none'}`);
+    const named = (xs: Sample[]) => xs.map((s) => `${s.image} (${Math.round((s.gt ?? s.face.box)[3] - (s.gt ?? s.face.box)[1])} px, face score ${s.face.score.toFixed(2)})`).join(', ') || 'none';
+    log(`  masks below the nose read mask: ${named(opened)}`);
+    // The same for unmasked faces: the other way this measure's door opens.
+    const bare = withNose.filter((f) => f.cls === LABEL_INDEX.no_mask && f.p.indexOf(Math.max(...f.p)) === LABEL_INDEX.mask).map((f) => samples[f.sample]!);
+    log(`  unmasked read mask: ${named(bare)}`);
   }
   const c = fitCalibration(rows);
   log(`calibration (${rows.length} held-out candidates): face confidence = sigmoid(${c.detector} logit(face score) + ${c.classifier} logit(1 - p(not_face)) + ${c.bias})`);
@@ -747,6 +774,52 @@ interface NoseFeatures {
   mirror: Float32Array;
   mirrorSample: Int32Array;
   fit: (data: HeadData) => Promise<Head>;
+}
+
+/**
+ * The mouth head's training data, for held-out mouth heads (calibrateScore): the rows of the main training
+ * features that teach it (masked and unmasked faces), their lower-face columns and samples, which columns of a
+ * main feature row it reads, and its trainer.
+ */
+interface MouthFeatures {
+  data: HeadData;
+  sample: Int32Array;
+  from: number;
+  to: number;
+  fit: (data: HeadData) => Promise<Head>;
+}
+
+/**
+ * The mouth head (MOUTH), on the lower-face crop's columns [row, 2 row) of the main head's standardised training
+ * features (augmented copies too): covered for `mask`, uncovered for `no_mask` (mouthClass). Reports how the
+ * validation faces of each class read; the head works on standardised features (fold it with the main head's
+ * standardisation of those columns).
+ */
+async function trainMouthHead(train: FeatureSet, val: FeatureSet, row: number, mm: MatMul): Promise<{ head: Head; features: MouthFeatures }> {
+  const from = row;
+  const to = 2 * row;
+  const cls = (c: number) => mouthClass(c, LABEL_INDEX.mask, LABEL_INDEX.no_mask);
+  const rows: number[] = [];
+  for (let r = 0; r < train.n; r++) if (cls(train.y[r]!) >= 0) rows.push(r);
+  const data: HeadData = { x: rowColumns(train.x, train.d, rows, from, to), n: rows.length, d: to - from, y: Int32Array.from(rows, (r) => cls(train.y[r]!)), box: new Float32Array(rows.length * 4).fill(Number.NaN) };
+  const counts = NOSE_CLASSES.map((_, c) => data.y.filter((v) => v === c).length);
+  const classWeights = counts.map((c) => balancedPower(data.n / (NOSE_CLASSES.length * Math.max(c, 1))));
+  log(`mouth head: ${counts.map((c, i) => `${NOSE_CLASSES[i]} ${c}`).join(', ')} crops of ${data.d} features`);
+  const opts = { hidden: NOSE_HEAD.hidden, classes: NOSE_CLASSES.length, epochs: 12, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 0, huber: 0.05, seed: SEED + 53 };
+  const fit = async (d: HeadData): Promise<Head> => {
+    const heads: Head[] = [];
+    for (let m = 0; m < NOSE_MEMBERS; m++) heads.push(await trainHead(d, { ...opts, seed: opts.seed + 1000 * m }, mm));
+    return heads.length === 1 ? heads[0]! : ensembleHeads(heads);
+  };
+  const head = await fit(data);
+  const all = Array.from({ length: val.n }, (_, i) => i);
+  const covered = predictRows(head, rowColumns(val.x, val.d, all, from, to), all).map((p) => p[0]!);
+  const line = (['mask', 'no_mask', 'incorrect'] as const).map((l) => {
+    const of = all.filter((i) => val.y[i] === LABEL_INDEX[l]);
+    return `${l} ${of.filter((i) => covered[i]! >= 0.5).length}/${of.length}`;
+  });
+  log(`mouth head, validation crops read covered: ${line.join(', ')}`);
+  return { head, features: { data, sample: Int32Array.from(rows, (r) => train.sample[r]!), from, to, fit } };
 }
 
 /** The trunk's features alone (without facemesh's) of the training crops and their mirror images: the faint network's. */
@@ -855,7 +928,7 @@ async function checkCrops(imageFile: (key: string) => string, samples: readonly 
  * Throws unless the exported graph `bytes` gives what the trained heads give on the probe's row groups (two
  * faces): `folded` on the trunk's features (and facemesh's, with `meshCheck`), then the nose head.
  */
-async function checkExport(bytes: Uint8Array, folded: Head, probe: Float32Array, group: number, trunk: InferenceSession, meshCheck: InferenceSession | null, nose: Head | undefined, name: string): Promise<void> {
+async function checkExport(bytes: Uint8Array, folded: Head, probe: Float32Array, group: number, trunk: InferenceSession, meshCheck: InferenceSession | null, nose: Head | undefined, name: string, mouth?: Head): Promise<void> {
   const check = await openSession(bytes, 1);
   const rows = 2 * group;
   const got = (await check.run({ crop: { data: probe, dims: [rows, CROP, CROP, 3] } })).logits!;
@@ -881,8 +954,16 @@ async function checkExport(bytes: Uint8Array, folded: Head, probe: Float32Array,
     for (let i = 0; i < 2; i++) noseX.set(f.data.subarray((i * group + group - 1) * row, (i * group + group) * row), i * row);
     const pooled = poolNoseFeatures(noseX, 2, row, NOSE_TAPS);
     const covered = forward(nose, pooled.x, [0, 1]).logits;
+    // The mouth head reads each group's second row, the lower-face crop, unpooled.
+    const mouthX = new Float32Array(2 * row);
+    for (let i = 0; i < 2; i++) mouthX.set(f.data.subarray((i * group + 1) * row, (i * group + 2) * row), i * row);
+    const mouthCovered = mouth ? forward(mouth, mouthX, [0, 1]).logits : undefined;
     const k = CLASSES.length;
-    return Float32Array.from([0, 1].flatMap((i) => combineNose(softmaxRow(main, i, k), softmaxRow(covered, i, 2)[0]!, LABEL_INDEX.mask, LABEL_INDEX.incorrect)));
+    return Float32Array.from(
+      [0, 1].flatMap((i) =>
+        combineNose(softmaxRow(main, i, k), softmaxRow(covered, i, 2)[0]!, LABEL_INDEX.mask, LABEL_INDEX.incorrect, mouthCovered ? { covered: softmaxRow(mouthCovered, i, 2)[0]!, noMask: LABEL_INDEX.no_mask } : undefined),
+      ),
+    );
   };
   const want = await expected(probe);
   if (FLIP_IN_GRAPH) {
@@ -925,6 +1006,7 @@ export function manifest(files: { path: string; bytes: Uint8Array }[], extra: { 
       `(mask / no_mask / incorrect / not_face + face box refinement) on BlazeFace-front trunk features of each 64x64 face crop${LOWER ? ' and of a 64x64 lower-face crop (nose to chin)' : ''}` +
       `${MESH ? `, with MediaPipe facemesh trunk features (Apache-2.0) of the face crop${MESH_AT === CROP ? '' : ` resized to ${MESH_AT}x${MESH_AT}`}${FAINT_NET ? ` (faint face candidates are read without them, by ${FAINT_FILE})` : ''}` : ''}` +
       `${NOSE ? `, and a nose head on a 64x64 crop of the nose (is the nose covered? a mask it doubts reads incorrect; the trunk's ${4 / NOSE_HEAD.pool}x${4 / NOSE_HEAD.pool} grid${NOSE_MEMBERS > 1 ? `; ${NOSE_MEMBERS} heads averaged` : ''})` : ''}` +
+      `${MOUTH ? `, and a mouth head on the lower-face crop (is the mouth covered? a mask it doubts reads no_mask)` : ''}` +
       `${SYNTH ? `, trained on real photos plus synthetic masks (worn, below the nose, on the chin; MaskTheFace templates, MIT${TINTED_SHARE > 0 ? ', some recoloured: nude, beige, pink or any hue' : ''}) on their unmasked faces` : ''}.`,
     labels: ['mask', 'no_mask', 'incorrect'],
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.bytes), bytes: f.bytes.length })),
@@ -1067,12 +1149,16 @@ export async function main(): Promise<void> {
   if (lightHead) report(lightHead, { ...val, x: leadingColumns(val.x, val.n, d, lightD), d: lightD }, 'faint network, final validation crops');
   const noseTrained = NOSE ? await trainNoseHead(imageFile, trainSamples, valSamples, trunkBytes, cache, mm) : undefined;
   const nose = noseTrained?.head;
-  const score = await calibrateScore(split.train, trainSamples, train, trainMirror, fit, light, noseTrained?.features);
+  // One trunk row's width in the main features: [face crop, lower-face crop, facemesh's].
+  const trunkRow = (d - (MESH ? MESH_FEATURES : 0)) / 2;
+  const mouthTrained = MOUTH ? await trainMouthHead(train, val, trunkRow, mm) : undefined;
+  const score = await calibrateScore(split.train, trainSamples, train, trainMirror, fit, light, noseTrained?.features, mouthTrained?.features);
   await mmSession.close();
   await mmtSession.close();
 
   const group = rowsPerFace({ lower: LOWER, nose: NOSE });
-  const noseGraph = nose ? { w: nose, taps: NOSE_TAPS, mask: LABEL_INDEX.mask, incorrect: LABEL_INDEX.incorrect } : undefined;
+  const mouth = mouthTrained ? fold(mouthTrained.head, mean.subarray(trunkRow, 2 * trunkRow), std.subarray(trunkRow, 2 * trunkRow)) : undefined;
+  const noseGraph = nose ? { w: nose, taps: NOSE_TAPS, mask: LABEL_INDEX.mask, incorrect: LABEL_INDEX.incorrect, ...(mouth ? { mouth: { w: mouth, taps: MOUTH_TAPS, noMask: LABEL_INDEX.no_mask } } : {}) } : undefined;
   const folded = fold(head, mean, std);
   const clsBytes = classifierModel(pkg.front, TRUNK, folded, FLIP_IN_GRAPH, group, noseGraph, mesh ? { model: mesh.model, size: MESH_AT } : undefined);
   const foldedLight = lightHead ? fold(lightHead, mean.subarray(0, lightD), std.subarray(0, lightD)) : undefined;
@@ -1081,8 +1167,8 @@ export async function main(): Promise<void> {
   const probe = await checkCrops(imageFile, valSamples, group);
   const trunk = await openSession(trunkBytes, 1);
   const meshCheck = meshBytes ? await openSession(meshBytes, 1) : null;
-  await checkExport(clsBytes, folded, probe, group, trunk, meshCheck, nose, 'classifier');
-  if (lightBytes) await checkExport(lightBytes, foldedLight!, probe, group, trunk, null, nose, 'faint network');
+  await checkExport(clsBytes, folded, probe, group, trunk, meshCheck, nose, 'classifier', mouth);
+  if (lightBytes) await checkExport(lightBytes, foldedLight!, probe, group, trunk, null, nose, 'faint network', mouth);
   await trunk.close();
   await meshCheck?.close();
 

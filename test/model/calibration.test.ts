@@ -1,6 +1,6 @@
 import { twoStageScores, logit, sigmoid } from '../../src/detector/two-stage-score';
 import { fitCalibration, solve3, type CalibrationRow } from '../../src/training/calibrate';
-import { leadingColumns, predictFlipped, predictRows, readWithNose, withoutGroup } from '../../src/training/held-out';
+import { leadingColumns, predictFlipped, predictRows, readWithNose, rowColumns, withoutGroup } from '../../src/training/held-out';
 import { forward, initHead, softmaxRow } from '../../src/training/mlp';
 import { rng } from '../../src/training/random';
 
@@ -136,5 +136,22 @@ describe('held-out predictions', () => {
     const g = [0.3 * 0.2, 0.1 * 0.2, 0.5 * 0.4, 0.1 * 0.2].map(Math.sqrt);
     const sum = g.reduce((a, b) => a + b, 0);
     g.forEach((v, i) => expect(both![i]).toBeCloseTo(v / sum, 6));
+  });
+
+  it("readWithNose with a mouth head moves each reading's doubted share of mask to no_mask by that reading's own p(mouth covered)", () => {
+    // Plain: mouth covered 0.5, nose covered 1: half of mask (0.3) to no_mask. Mirror: mouth covered 1, nose 0.5.
+    const mouth = { plain: [0.5], mirror: [1], noMask: 1 };
+    const [alone] = readWithNose([[0.6, 0.1, 0.2, 0.1]], [1], [null], [null], 0, 2, { ...mouth, mirror: [null] });
+    [0.3, 0.4, 0.2, 0.1].forEach((v, i) => expect(alone![i]).toBeCloseTo(v, 6));
+    const [both] = readWithNose([[0.6, 0.1, 0.2, 0.1]], [1], [[0.6, 0.1, 0.2, 0.1]], [0.5], 0, 2, mouth);
+    const g = [0.3 * 0.3, 0.4 * 0.1, 0.2 * 0.5, 0.1 * 0.1].map(Math.sqrt);
+    const sum = g.reduce((a, b) => a + b, 0);
+    g.forEach((v, i) => expect(both![i]).toBeCloseTo(v / sum, 6));
+  });
+
+  it("rowColumns copies columns [from, to) of the rows asked for, in the rows' order (the mouth head's lower-face columns)", () => {
+    const x = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Array.from(rowColumns(x, 3, [2, 0], 1, 3))).toEqual([8, 9, 2, 3]);
+    expect(() => rowColumns(x, 3, [0], 2, 4)).toThrow('expected columns within 0..3, got 2..4');
   });
 });

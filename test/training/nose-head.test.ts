@@ -1,4 +1,4 @@
-import { combineNose, noseClass, poolNoseFeatures } from '../../src/training/nose-head';
+import { combineNose, mouthClass, noseClass, poolNoseFeatures } from '../../src/training/nose-head';
 
 describe('poolNoseFeatures', () => {
   it('averages each channel map 2x2, tap by tap, channel-major, row by row', () => {
@@ -61,4 +61,32 @@ test('noseClass: only a worn mask covers the nose', () => {
 test('combineNose: a class at probability 0, or rounded below it, still gets a finite logit', () => {
   expect(combineNose([1, 0, 0, 0], 1, 0, 2).every(Number.isFinite)).toBe(true);
   expect(combineNose([0.5, -1e-4, 0.5, 0], 0.5, 0, 2).every(Number.isFinite)).toBe(true);
+});
+
+describe('combineNose with a mouth head', () => {
+  const p = [0.7, 0.1, 0.05, 0.15];
+  const probs = (logits: number[]) => logits.map(Math.exp);
+
+  it('a covered mouth gives the nose head alone, to the last bit', () => {
+    expect(combineNose(p, 0.25, 0, 2, { covered: 1, noMask: 1 })).toEqual(combineNose(p, 0.25, 0, 2));
+  });
+
+  it('moves the share the mouth head doubts to no_mask, then the nose head judges what is left', () => {
+    // m = 0.6: 0.7 x 0.4 = 0.28 to no_mask; c = 0.25: 0.7 x 0.6 x 0.75 = 0.315 to incorrect; mask keeps 0.105.
+    const out = probs(combineNose(p, 0.25, 0, 2, { covered: 0.6, noMask: 1 }));
+    expect(out[0]).toBeCloseTo(0.105, 5);
+    expect(out[1]).toBeCloseTo(0.1 + 0.28, 5);
+    expect(out[2]).toBeCloseTo(0.05 + 0.315, 5);
+    expect(out[3]).toBeCloseTo(0.15, 5);
+    expect(out.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  });
+
+  it('an uncovered mouth makes a sure mask read no_mask even with the nose covered', () => {
+    const out = probs(combineNose([0.99, 0.005, 0.003, 0.002], 1, 0, 2, { covered: 0.05, noMask: 1 }));
+    expect(out.indexOf(Math.max(...out))).toBe(1);
+  });
+});
+
+test('mouthClass: a worn mask covers the mouth, no mask leaves it bare, an incorrect mask teaches nothing', () => {
+  expect([0, 1, 2, 3].map((c) => mouthClass(c, 0, 1))).toEqual([0, 1, -1, -1]);
 });
