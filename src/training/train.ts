@@ -1149,8 +1149,8 @@ export async function main(): Promise<void> {
   if (lightHead) report(lightHead, { ...val, x: leadingColumns(val.x, val.n, d, lightD), d: lightD }, 'faint network, final validation crops');
   const noseTrained = NOSE ? await trainNoseHead(imageFile, trainSamples, valSamples, trunkBytes, cache, mm) : undefined;
   const nose = noseTrained?.head;
-  // One trunk row's width in the main features: [face crop, lower-face crop, facemesh's].
-  const trunkRow = (d - (MESH ? MESH_FEATURES : 0)) / 2;
+  // One trunk row's width in the main features, [face crop, lower-face crop, facemesh's] (MOUTH needs LOWER).
+  const trunkRow = MOUTH ? (d - (MESH ? MESH_FEATURES : 0)) / 2 : 0;
   const mouthTrained = MOUTH ? await trainMouthHead(train, val, trunkRow, mm) : undefined;
   const score = await calibrateScore(split.train, trainSamples, train, trainMirror, fit, light, noseTrained?.features, mouthTrained?.features);
   await mmSession.close();
