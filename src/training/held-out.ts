@@ -45,9 +45,7 @@ export function predictFlipped(head: Head, x: Float32Array, rows: readonly numbe
  */
 export function leadingColumns(x: Float32Array, n: number, d: number, k: number): Float32Array {
   if (k > d) throw new Error(`expected at most ${d} leading columns, got ${k}`);
-  const out = new Float32Array(n * k);
-  for (let r = 0; r < n; r++) out.set(x.subarray(r * d, r * d + k), r * k);
-  return out;
+  return rowColumns(x, d, Array.from({ length: n }, (_, r) => r), 0, k);
 }
 
 /** Softmax probabilities of `head` for rows of `x`, in batches. */
@@ -87,7 +85,7 @@ export function readWithNose(
 
 /** Columns [from, to) of the given rows of `x` ([n, d]), as a [rows, to - from] array of their own. */
 export function rowColumns(x: Float32Array, d: number, rows: readonly number[], from: number, to: number): Float32Array {
-  if (from < 0 || to > d || from >= to) throw new Error(`expected columns within 0..${d}, got ${from}..${to}`);
+  if (from < 0 || to > d || from > to) throw new Error(`expected columns within 0..${d}, got ${from}..${to}`);
   const k = to - from;
   const out = new Float32Array(rows.length * k);
   rows.forEach((r, i) => out.set(x.subarray(r * d + from, r * d + to), i * k));

@@ -750,12 +750,15 @@ async function calibrateScore(images: string[], samples: Sample[], train: Featur
     log(`  the candidates the face stage scores at its minScore (${FACE.decoder.minScore}) or more: ${heldOutSummary(confident)}`);
     // The masks below the nose that open the door in this measure, by photo and face height, to look at.
     const I = LABEL_INDEX.incorrect;
-    const opened = withNose.filter((f) => f.cls === I && f.p.indexOf(Math.max(...f.p)) === LABEL_INDEX.mask).map((f) => samples[f.sample]!);
-    const named = (xs: Sample[]) => xs.map((s) => `${s.image} (${Math.round((s.gt ?? s.face.box)[3] - (s.gt ?? s.face.box)[1])} px, face score ${s.face.score.toFixed(2)})`).join(', ') || 'none';
-    log(`  masks below the nose read mask: ${named(opened)}`);
-    // The same for unmasked faces: the other way this measure's door opens.
-    const bare = withNose.filter((f) => f.cls === LABEL_INDEX.no_mask && f.p.indexOf(Math.max(...f.p)) === LABEL_INDEX.mask).map((f) => samples[f.sample]!);
-    log(`  unmasked read mask: ${named(bare)}`);
+    // ... and the same for unmasked faces, the other way this measure's door opens.
+    const readMask = (cls: number) =>
+      withNose
+        .filter((f) => f.cls === cls && f.p.indexOf(Math.max(...f.p)) === LABEL_INDEX.mask)
+        .map(({ sample }) => samples[sample]!)
+        .map((s) => `${s.image} (${Math.round((s.gt ?? s.face.box)[3] - (s.gt ?? s.face.box)[1])} px, face score ${s.face.score.toFixed(2)})`)
+        .join(', ') || 'none';
+    log(`  masks below the nose read mask: ${readMask(I)}`);
+    log(`  unmasked read mask: ${readMask(LABEL_INDEX.no_mask)}`);
   }
   const c = fitCalibration(rows);
   log(`calibration (${rows.length} held-out candidates): face confidence = sigmoid(${c.detector} logit(face score) + ${c.classifier} logit(1 - p(not_face)) + ${c.bias})`);
@@ -802,23 +805,11 @@ async function trainMouthHead(train: FeatureSet, val: FeatureSet, row: number, m
   const rows: number[] = [];
   for (let r = 0; r < train.n; r++) if (cls(train.y[r]!) >= 0) rows.push(r);
   const data: HeadData = { x: rowColumns(train.x, train.d, rows, from, to), n: rows.length, d: to - from, y: Int32Array.from(rows, (r) => cls(train.y[r]!)), box: new Float32Array(rows.length * 4).fill(Number.NaN) };
-  const counts = NOSE_CLASSES.map((_, c) => data.y.filter((v) => v === c).length);
-  const classWeights = counts.map((c) => balancedPower(data.n / (NOSE_CLASSES.length * Math.max(c, 1))));
-  log(`mouth head: ${counts.map((c, i) => `${NOSE_CLASSES[i]} ${c}`).join(', ')} crops of ${data.d} features`);
-  const opts = { hidden: NOSE_HEAD.hidden, classes: NOSE_CLASSES.length, epochs: 12, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 0, huber: 0.05, seed: SEED + 53 };
-  const fit = async (d: HeadData): Promise<Head> => {
-    const heads: Head[] = [];
-    for (let m = 0; m < NOSE_MEMBERS; m++) heads.push(await trainHead(d, { ...opts, seed: opts.seed + 1000 * m }, mm));
-    return heads.length === 1 ? heads[0]! : ensembleHeads(heads);
-  };
+  const fit = coverHeadTrainer('mouth', data, 53, mm);
   const head = await fit(data);
   const all = Array.from({ length: val.n }, (_, i) => i);
   const covered = predictRows(head, rowColumns(val.x, val.d, all, from, to), all).map((p) => p[0]!);
-  const line = (['mask', 'no_mask', 'incorrect'] as const).map((l) => {
-    const of = all.filter((i) => val.y[i] === LABEL_INDEX[l]);
-    return `${l} ${of.filter((i) => covered[i]! >= 0.5).length}/${of.length}`;
-  });
-  log(`mouth head, validation crops read covered: ${line.join(', ')}`);
+  log(`mouth head, validation crops read covered: ${coveredByClass(covered, val.y)}`);
   return { head, features: { data, sample: Int32Array.from(rows, (r) => train.sample[r]!), from, to, fit } };
 }
 
@@ -864,6 +855,33 @@ function standardiser(x: Float32Array, n: number, d: number): { mean: Float32Arr
 }
 
 /**
+ * The trainer of a covered / uncovered head (the nose head, the mouth head): NOSE_MEMBERS heads of NOSE_HEAD.hidden
+ * units from seeds SEED + seedOffset + 1000 m, averaged (ensembleHeads), with class weights from `data`'s labels.
+ */
+function coverHeadTrainer(name: string, data: HeadData, seedOffset: number, mm: MatMul): (data: HeadData) => Promise<Head> {
+  const counts = NOSE_CLASSES.map((_, c) => data.y.filter((v) => v === c).length);
+  const classWeights = counts.map((c) => balancedPower(data.n / (NOSE_CLASSES.length * Math.max(c, 1))));
+  log(`${name} head: ${counts.map((c, i) => `${NOSE_CLASSES[i]} ${c}`).join(', ')} crops of ${data.d} features`);
+  const opts = { hidden: NOSE_HEAD.hidden, classes: NOSE_CLASSES.length, epochs: 12, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 0, huber: 0.05, seed: SEED + seedOffset };
+  return async (d: HeadData): Promise<Head> => {
+    if (NOSE_MEMBERS <= 1) return trainHead(d, opts, mm);
+    const heads: Head[] = [];
+    for (let m = 0; m < NOSE_MEMBERS; m++) heads.push(await trainHead(d, { ...opts, seed: opts.seed + 1000 * m }, mm));
+    return ensembleHeads(heads);
+  };
+}
+
+/** How the validation crops of each labelled class read a cover head: p(covered) >= 0.5, as "mask 588/617, ...". */
+function coveredByClass(covered: readonly number[], cls: ArrayLike<number>): string {
+  return (['mask', 'no_mask', 'incorrect'] as const)
+    .map((l) => {
+      const rows = covered.map((_, i) => i).filter((i) => cls[i] === LABEL_INDEX[l]);
+      return `${l} ${rows.filter((i) => covered[i]! >= 0.5).length}/${rows.length}`;
+    })
+    .join(', ');
+}
+
+/**
  * The nose head (nose-head.ts), on the nose crops of every face sample (real and synthetic, two jittered
  * copies of each real one, one of each synthetic one): covered for `mask`, uncovered for the rest. Reports
  * how the validation faces of each class read, and returns the head with its standardisation folded in.
@@ -885,25 +903,11 @@ async function trainNoseHead(imageFile: (key: string) => string, trainSamples: S
   standardise(tr.x);
   standardise(trMirror.x);
   standardise(va.x);
-  const counts = NOSE_CLASSES.map((_, c) => tr.y.filter((v) => v === c).length);
-  const classWeights = counts.map((c) => balancedPower(tr.n / (NOSE_CLASSES.length * Math.max(c, 1))));
-  log(`nose head: ${counts.map((c, i) => `${NOSE_CLASSES[i]} ${c}`).join(', ')} crops of ${tr.d} features`);
-  const opts = { hidden: NOSE_HEAD.hidden, classes: NOSE_CLASSES.length, epochs: 12, batch: 64, lr: 1e-3, weightDecay: 1e-4, dropout: 0.3, classWeights, boxWeight: 0, huber: 0.05, seed: SEED + 41 };
-  const fit = async (data: HeadData): Promise<Head> => {
-    if (NOSE_MEMBERS <= 1) return trainHead(data, opts, mm);
-    const heads: Head[] = [];
-    for (let m = 0; m < NOSE_MEMBERS; m++) heads.push(await trainHead(data, { ...opts, seed: opts.seed + 1000 * m }, mm));
-    return ensembleHeads(heads);
-  };
   const data: HeadData = { x: tr.x, n: tr.n, d: tr.d, y: tr.y, box: new Float32Array(tr.n * 4).fill(Number.NaN) };
+  const fit = coverHeadTrainer('nose', data, 41, mm);
   const head = await fit(data);
   const covered = forward(head, va.x, Array.from({ length: va.n }, (_, i) => i)).logits;
-  const line = (['mask', 'no_mask', 'incorrect'] as const).map((l) => {
-    const rows = Array.from({ length: va.n }, (_, i) => i).filter((i) => va.cls[i] === LABEL_INDEX[l]);
-    const read = rows.filter((i) => softmaxRow(covered, i, 2)[0]! >= 0.5).length;
-    return `${l} ${read}/${rows.length}`;
-  });
-  log(`nose head, validation crops read covered: ${line.join(', ')}`);
+  log(`nose head, validation crops read covered: ${coveredByClass(Array.from({ length: va.n }, (_, i) => softmaxRow(covered, i, 2)[0]!), va.cls)}`);
   return { head: fold(head, mean, std), features: { data, sample: tr.sample, plain: tr.plain, mirror: trMirror.x, mirrorSample: trMirror.sample, fit } };
 }
 
@@ -955,9 +959,7 @@ async function checkExport(bytes: Uint8Array, folded: Head, probe: Float32Array,
     const pooled = poolNoseFeatures(noseX, 2, row, NOSE_TAPS);
     const covered = forward(nose, pooled.x, [0, 1]).logits;
     // The mouth head reads each group's second row, the lower-face crop, unpooled.
-    const mouthX = new Float32Array(2 * row);
-    for (let i = 0; i < 2; i++) mouthX.set(f.data.subarray((i * group + 1) * row, (i * group + 2) * row), i * row);
-    const mouthCovered = mouth ? forward(mouth, mouthX, [0, 1]).logits : undefined;
+    const mouthCovered = mouth ? forward(mouth, rowColumns(f.data, group * row, [0, 1], row, 2 * row), [0, 1]).logits : undefined;
     const k = CLASSES.length;
     return Float32Array.from(
       [0, 1].flatMap((i) =>
